@@ -1,0 +1,72 @@
+# attend — the only place the project's commands live. A thin wrapper over CMake.
+#   make run    install deps, build, transcribe samples/*.wav with the bundled model
+#   make test   install deps, build, run the fast tests (ctest label 'slow' excluded)
+# See README.md for the rest.
+
+BUILD_DIR    ?= build
+ASAN_DIR     ?= build-asan
+BUILD_TYPE   ?= Release
+ATTEND_WERROR ?= OFF
+JOBS         ?= $(shell nproc)
+ATTEND       := $(BUILD_DIR)/tools/attend
+
+# Debian packages the build and the tests need.
+DEPS := cmake g++ make pkg-config libdnnl-dev libsndfile1-dev libkissfft-dev \
+        libboost-program-options-dev googletest libgtest-dev libsoxr-dev nlohmann-json3-dev \
+        libpng-dev portaudio19-dev libopenmpi-dev openmpi-bin sox espeak-ng
+# Extra packages only the benchmarks' peers need (PyTorch, torchaudio).
+BENCH_DEPS := python3 python3-torch python3-torchaudio
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps bench-deps build test test-all run asan-test bench format clean
+
+all: build
+
+# Installs only what is missing; silent when everything is present.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEPS))
+
+bench-deps: deps
+	$(call install_missing,$(BENCH_DEPS))
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DATTEND_WERROR=$(ATTEND_WERROR)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake -S . -B $(BUILD_DIR) -DATTEND_WERROR=$(ATTEND_WERROR) >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest -LE slow --output-on-failure -j $(JOBS)
+
+test-all: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+run: build
+	@bash tools/run_samples.sh $(ATTEND)
+
+asan-test: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTEND_SANITIZE=ON \
+	  -DATTEND_WERROR=$(ATTEND_WERROR)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest -LE slow --output-on-failure -j $(JOBS)
+
+bench: bench-deps build
+	@bash bench/run.sh $(BUILD_DIR)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

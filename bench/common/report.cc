@@ -1,0 +1,66 @@
+#include "bench/common/report.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+namespace attend::bench {
+
+double NowMs() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double, std::milli>(clock::now().time_since_epoch()).count();
+}
+
+bool HigherIsBetter(const std::string& unit) {
+  return unit.size() >= 2 && (unit.substr(unit.size() - 2) == "/s" || unit.find("realtime") != std::string::npos);
+}
+
+double Advantage(const Figure& figure, const PeerFigure& peer) {
+  if (figure.value <= 0 || peer.value <= 0) return 0;
+  return HigherIsBetter(figure.unit) ? figure.value / peer.value : peer.value / figure.value;
+}
+
+void Report(const Figure& figure) {
+  std::printf("%-44s %12.3f %-12s %s\n", figure.name.c_str(), figure.value, figure.unit.c_str(),
+              figure.config.c_str());
+  nlohmann::json peers = nlohmann::json::array();
+  for (const PeerFigure& peer : figure.peers) {
+    double ratio = Advantage(figure, peer);
+    std::printf("  %-42s %12.3f %-12s attend is %.2fx %s\n", peer.name.c_str(), peer.value,
+                figure.unit.c_str(), ratio, "the peer");
+    peers.push_back({{"name", peer.name}, {"value", peer.value}, {"ratio", ratio}});
+  }
+  std::fflush(stdout);
+  const char* path = std::getenv("ATTEND_BENCH_RESULTS");
+  if (path == nullptr) return;
+  nlohmann::json j = {{"name", figure.name},     {"unit", figure.unit}, {"value", figure.value},
+                      {"config", figure.config}, {"peers", peers}};
+  std::ofstream(path, std::ios::app) << j.dump() << "\n";
+}
+
+std::string RunPeer(const std::string& script, const std::string& args) {
+  std::string env = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "
+                    "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296 ";
+  if (const char* ob = std::getenv("ATTEND_BENCH_OPENBLAS")) env += std::string("LD_LIBRARY_PATH=") + ob + " ";
+  const char* root = std::getenv("ATTEND_SOURCE_DIR");
+  std::string command = env + "/usr/bin/python3 " + (root ? std::string(root) : std::string(".")) +
+                        "/bench/peers/" + script + " " + args + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "";
+  return out;
+}
+
+}  // namespace attend::bench

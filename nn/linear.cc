@@ -1,0 +1,148 @@
+#include "nn/linear.h"
+
+#include <cmath>
+
+#include "base/error.h"
+
+namespace attend::nn {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+Linear::Linear(const std::string& name, int64_t in_dim, int64_t out_dim, bool bias,
+               Engine& engine)
+    : engine_(engine),
+      in_dim_(in_dim),
+      out_dim_(out_dim),
+      has_bias_(bias),
+      weight_(name + ".weight", {out_dim, in_dim}),
+      bias_(name + ".bias", {out_dim}) {
+  ATTEND_CHECK(in_dim > 0 && out_dim > 0, "linear layer ", name, ": dimensions must be positive, got ",
+               in_dim, "x", out_dim);
+}
+
+void Linear::Init(Rng* rng) {
+  float bound = 1.0f / std::sqrt(static_cast<float>(in_dim_));
+  InitUniform(&weight_, bound, rng);
+  if (has_bias_) InitUniform(&bias_, bound, rng);
+}
+
+std::vector<Parameter*> Linear::Parameters() {
+  if (has_bias_) return {&weight_, &bias_};
+  return {&weight_};
+}
+
+int64_t Linear::Rows(const Tensor& x) const {
+  ATTEND_CHECK(x.rank() >= 1 && x.shape().back() == in_dim_, weight_.name,
+               ": input's last dimension must be ", in_dim_, ", got shape ",
+               ShapeToString(x.shape()));
+  return x.size() / in_dim_;
+}
+
+Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows) {
+  const auto& eng = engine_.engine();
+  memory::desc src_md({rows, in_dim_}, dt::f32, tag::nc);
+  memory::desc weights_any_md({out_dim_, in_dim_}, dt::f32, tag::any);
+  memory::desc bias_md({out_dim_}, dt::f32, tag::x);
+  memory::desc dst_md({rows, out_dim_}, dt::f32, tag::nc);
+  auto desc = dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src_md,
+                                                weights_any_md, bias_md, dst_md);
+  dnnl::inner_product_forward::primitive_desc pd(desc, eng);
+  ForwardPlan plan;
+  plan.prim = dnnl::inner_product_forward(pd);
+  plan.src_mem = memory(src_md, eng, nullptr);
+  plan.dst_mem = memory(dst_md, eng, nullptr);
+  plan.bias_mem = memory(bias_md, eng, bias_.value.data());
+  plan.plain_weights_mem = memory({{out_dim_, in_dim_}, dt::f32, tag::oi}, eng, weight_.value.data());
+  plan.weights_mem = pd.weights_desc() == plan.plain_weights_mem.get_desc()
+                         ? plan.plain_weights_mem
+                         : memory(pd.weights_desc(), eng);
+  return plan;
+}
+
+void Linear::Forward(const Tensor& x, Tensor* y) {
+  const int64_t rows = Rows(x);
+  Shape out_shape = x.shape();
+  out_shape.back() = out_dim_;
+  y->Resize(out_shape);
+  if (rows == 0) return;
+  ForwardPlan& plan = forward_plans_.Get({rows}, [&] { return MakeForwardPlan(rows); });
+  auto& stream = engine_.stream();
+  // Refresh the preferred-layout copy of W only when W changed.
+  if (plan.weights_version != weight_.version()) {
+    if (plan.weights_mem != plan.plain_weights_mem)
+      dnnl::reorder(plan.plain_weights_mem, plan.weights_mem)
+          .execute(stream, plan.plain_weights_mem, plan.weights_mem);
+    plan.weights_version = weight_.version();
+  }
+  if (!has_bias_) bias_.value.SetZero();
+  plan.src_mem.set_data_handle(const_cast<float*>(x.data()));
+  plan.dst_mem.set_data_handle(y->data());
+  plan.prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
+                             {DNNL_ARG_WEIGHTS, plan.weights_mem},
+                             {DNNL_ARG_BIAS, plan.bias_mem},
+                             {DNNL_ARG_DST, plan.dst_mem}});
+  stream.wait();
+}
+
+Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows) {
+  const auto& eng = engine_.engine();
+  memory::desc src_md({rows, in_dim_}, dt::f32, tag::nc);
+  memory::desc weights_md({out_dim_, in_dim_}, dt::f32, tag::oi);
+  memory::desc bias_md({out_dim_}, dt::f32, tag::x);
+  memory::desc dst_md({rows, out_dim_}, dt::f32, tag::nc);
+  // Backward primitives need a forward-training descriptor as a hint.
+  auto fwd_desc = dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training, src_md,
+                                                    weights_md, bias_md, dst_md);
+  dnnl::inner_product_forward::primitive_desc fwd_pd(fwd_desc, eng);
+  dnnl::inner_product_backward_data::primitive_desc data_pd(
+      dnnl::inner_product_backward_data::desc(src_md, weights_md, dst_md), eng, fwd_pd);
+  dnnl::inner_product_backward_weights::primitive_desc weights_pd(
+      dnnl::inner_product_backward_weights::desc(src_md, weights_md, bias_md, dst_md), eng,
+      fwd_pd);
+  BackwardPlan plan;
+  plan.data_prim = dnnl::inner_product_backward_data(data_pd);
+  plan.weights_prim = dnnl::inner_product_backward_weights(weights_pd);
+  plan.src_mem = memory(src_md, eng, nullptr);
+  plan.diff_dst_mem = memory(dst_md, eng, nullptr);
+  plan.diff_src_mem = memory(src_md, eng, nullptr);
+  plan.weights_mem = memory(weights_md, eng, weight_.value.data());
+  plan.diff_weights_mem = memory(weights_md, eng);
+  plan.diff_bias_mem = memory(bias_md, eng);
+  return plan;
+}
+
+void Linear::Backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
+  const int64_t rows = Rows(x);
+  ATTEND_CHECK(dy.size() == rows * out_dim_, weight_.name, ": output gradient has shape ",
+               ShapeToString(dy.shape()), ", expected ", rows, " rows of ", out_dim_);
+  if (dx != nullptr) dx->Resize(x.shape());
+  if (rows == 0) return;
+  BackwardPlan& plan = backward_plans_.Get({rows}, [&] { return MakeBackwardPlan(rows); });
+  auto& stream = engine_.stream();
+  plan.src_mem.set_data_handle(const_cast<float*>(x.data()));
+  plan.diff_dst_mem.set_data_handle(const_cast<float*>(dy.data()));
+  if (dx != nullptr) {
+    plan.diff_src_mem.set_data_handle(dx->data());
+    plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
+                                    {DNNL_ARG_WEIGHTS, plan.weights_mem},
+                                    {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}});
+  }
+  plan.weights_prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
+                                     {DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
+                                     {DNNL_ARG_DIFF_WEIGHTS, plan.diff_weights_mem},
+                                     {DNNL_ARG_DIFF_BIAS, plan.diff_bias_mem}});
+  stream.wait();
+  // Gradients accumulate (a layer applied at many time steps sums them).
+  const auto* dw = static_cast<const float*>(plan.diff_weights_mem.get_data_handle());
+  float* gw = weight_.grad.data();
+  for (int64_t i = 0; i < weight_.grad.size(); ++i) gw[i] += dw[i];
+  if (has_bias_) {
+    const auto* db = static_cast<const float*>(plan.diff_bias_mem.get_data_handle());
+    float* gb = bias_.grad.data();
+    for (int64_t i = 0; i < out_dim_; ++i) gb[i] += db[i];
+  }
+}
+
+}  // namespace attend::nn

@@ -1,0 +1,81 @@
+// A fully connected layer y = x Wᵀ + b on oneDNN's inner product.
+//   x [..., in]  (leading dimensions are flattened into rows: [rows, in] nc)
+//   W [out, in]  (PyTorch's nn.Linear layout, plain `oi` in the model file)
+//   b [out]
+//   y [..., out]
+// The layer owns its parameters and gradients. Forward keeps nothing for
+// backward: the caller passes the same input back to Backward (the explicit
+// context of STYLE 10), so one layer serves many batches and beams at once.
+// Weights are kept a second time in the layout oneDNN prefers, refreshed only
+// when the parameter's version changes (after load or an optimizer step).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "nn/engine.h"
+#include "nn/parameter.h"
+#include "nn/plan_cache.h"
+#include "nn/tensor.h"
+
+namespace attend::nn {
+
+class Linear {
+ public:
+  Linear(const std::string& name, int64_t in_dim, int64_t out_dim, bool bias = true,
+         Engine& engine = Engine::Get());
+
+  // PyTorch's default initialization: U(±1/sqrt(in_dim)) for W and b.
+  void Init(Rng* rng);
+
+  // x [..., in] -> y [..., out]; y is resized.
+  void Forward(const Tensor& x, Tensor* y);
+
+  // Given the forward input x and dy = dL/dy, adds dL/dW and dL/db into the
+  // parameters' gradients and, when dx is not null, writes dL/dx (resized).
+  void Backward(const Tensor& x, const Tensor& dy, Tensor* dx);
+
+  std::vector<Parameter*> Parameters();
+  Parameter& weight() { return weight_; }
+  Parameter& bias() { return bias_; }
+  bool has_bias() const { return has_bias_; }
+  int64_t in_dim() const { return in_dim_; }
+  int64_t out_dim() const { return out_dim_; }
+
+  // Plans built so far (forward + backward), for tests of the cache.
+  int64_t num_plans_created() const {
+    return forward_plans_.num_created() + backward_plans_.num_created();
+  }
+
+ private:
+  struct ForwardPlan;
+  struct BackwardPlan;
+  ForwardPlan MakeForwardPlan(int64_t rows);
+  BackwardPlan MakeBackwardPlan(int64_t rows);
+  int64_t Rows(const Tensor& x) const;
+
+  Engine& engine_;
+  int64_t in_dim_;
+  int64_t out_dim_;
+  bool has_bias_;
+  Parameter weight_;
+  Parameter bias_;  // [out]; all zeros and untrained when !has_bias_
+
+  struct ForwardPlan {
+    dnnl::inner_product_forward prim;
+    dnnl::memory src_mem, weights_mem, bias_mem, dst_mem;  // weights_mem: preferred layout
+    dnnl::memory plain_weights_mem;                         // aliases weight_.value
+    uint64_t weights_version = 0;                           // of weights_mem's contents
+  };
+  struct BackwardPlan {
+    dnnl::inner_product_backward_data data_prim;
+    dnnl::inner_product_backward_weights weights_prim;
+    dnnl::memory src_mem, diff_dst_mem, diff_src_mem, weights_mem;
+    dnnl::memory diff_weights_mem, diff_bias_mem;  // scratch, added into the gradients
+  };
+  PlanCache<ForwardPlan> forward_plans_;
+  PlanCache<BackwardPlan> backward_plans_;
+};
+
+}  // namespace attend::nn

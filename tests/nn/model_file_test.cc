@@ -1,0 +1,97 @@
+#include "nn/model_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "base/error.h"
+#include "tests/test_support.h"
+
+namespace attend::nn {
+namespace {
+
+ModelFile SampleModel() {
+  ModelFile m;
+  m.config = "encoder.layers = 3\nencoder.units = 320\n";
+  Tensor a({2, 3});
+  for (int64_t i = 0; i < a.size(); ++i) a[i] = 0.1f * static_cast<float>(i) - 0.25f;
+  a[5] = -0.0f;
+  Tensor b({4});
+  b[2] = 3.5e-30f;  // a denormal-adjacent value survives bit-exact
+  m.tensors.emplace("encoder.l0.weight", a);
+  m.tensors.emplace("ctc.bias", b);
+  m.tensors.emplace("scalar", Tensor(Shape{}));
+  m.tensors.emplace("empty", Tensor(Shape{0, 5}));
+  return m;
+}
+
+TEST(ModelFile, RoundTripIsBitExact) {
+  testing::TempDir dir;
+  const std::string path = dir.File("m.attend");
+  ModelFile m = SampleModel();
+  m.Save(path);
+  ModelFile loaded = ModelFile::Load(path);
+  EXPECT_EQ(loaded.config, m.config);
+  ASSERT_EQ(loaded.tensors.size(), m.tensors.size());
+  for (const auto& [name, t] : m.tensors) {
+    const Tensor& u = loaded.Get(name);
+    ASSERT_EQ(u.shape(), t.shape()) << name;
+    EXPECT_EQ(std::memcmp(u.data(), t.data(), t.size() * sizeof(float)), 0) << name;
+  }
+  EXPECT_EQ(loaded.Serialize(), m.Serialize());
+}
+
+TEST(ModelFile, MissingTensorIsAnError) {
+  EXPECT_THROW(SampleModel().Get("nope"), Error);
+}
+
+void ExpectParseError(const std::string& bytes, const std::string& what) {
+  try {
+    ModelFile::Parse(bytes, "model.attend");
+    ADD_FAILURE() << what << ": parsed without an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model.attend"), std::string::npos)
+        << what << ": message does not name the file: " << e.what();
+  }
+}
+
+TEST(ModelFile, EveryTruncationIsAnError) {
+  const std::string bytes = SampleModel().Serialize();
+  for (size_t len = 0; len < bytes.size(); ++len)
+    ExpectParseError(bytes.substr(0, len), "truncated to " + std::to_string(len));
+}
+
+TEST(ModelFile, EveryFlippedByteIsAnError) {
+  const std::string bytes = SampleModel().Serialize();
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x40);
+    ExpectParseError(bad, "byte " + std::to_string(i) + " flipped");
+  }
+}
+
+TEST(ModelFile, WrongMagicFutureVersionAndTrailingBytesAreErrors) {
+  const std::string bytes = SampleModel().Serialize();
+  std::string magic = bytes;
+  magic[0] = 'X';
+  ExpectParseError(magic, "wrong magic");
+  std::string future = bytes;
+  uint32_t version = kModelFormatVersion + 1;
+  std::memcpy(future.data() + 8, &version, sizeof(version));
+  try {
+    ModelFile::Parse(future, "model.attend");
+    ADD_FAILURE() << "a future version parsed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("version"), std::string::npos) << e.what();
+  }
+  ExpectParseError(bytes + "x", "trailing bytes");
+  ExpectParseError("", "empty file");
+}
+
+TEST(ModelFile, MissingFileIsAnError) {
+  EXPECT_THROW(ModelFile::Load("/nonexistent/model.attend"), Error);
+}
+
+}  // namespace
+}  // namespace attend::nn

@@ -1,0 +1,15 @@
+// The subcommands of `attend`. Each is `int Run<Name>(args)` in tools/<name>.cc,
+// receives the arguments after its name, and returns the process exit code;
+// it throws attend::Error for bad usage or bad input (main prints it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace attend::tools {
+
+using Args = std::vector<std::string>;
+
+int RunInfo(const Args& args);
+
+}  // namespace attend::tools

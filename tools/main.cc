@@ -1,0 +1,81 @@
+// `attend`: git-style subcommands. main() is the one place that turns
+// exceptions into `attend: error: ...` and an exit code; nothing escapes it.
+#include <dnnl.hpp>
+
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "tools/commands.h"
+#include "tools/common/cli.h"
+
+namespace attend::tools {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args&);
+};
+
+const Command kCommands[] = {
+    {"info", "print a model file's config and tensor table", RunInfo},
+};
+
+void PrintHelp(std::ostream& out) {
+  out << "usage: attend [--help] [--version] <command> [<args>]\n\n"
+         "attend: attention-based speech recognition on oneDNN.\n\ncommands:\n";
+  for (const Command& c : kCommands) {
+    std::string name = c.name;
+    out << "  " << name << std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') << c.summary
+        << "\n";
+  }
+  out << "\n'attend <command> --help' shows a command's options.\n";
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintHelp(std::cerr);
+    return kExitUsage;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintHelp(std::cout);
+    return 0;
+  }
+  if (name == "--version") {
+    std::cout << "attend " << ATTEND_VERSION_STRING << " (oneDNN " << dnnl_version()->major << "."
+              << dnnl_version()->minor << "." << dnnl_version()->patch << ")\n";
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (name == c.name) return c.run(Args(argv + 2, argv + argc));
+  }
+  throw UsageError("unknown command '" + name + "' (see 'attend --help')");
+}
+
+}  // namespace
+}  // namespace attend::tools
+
+int main(int argc, char** argv) {
+  using namespace attend::tools;
+  try {
+    return Main(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "attend: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const attend::Error& e) {
+    std::cerr << "attend: error: " << e.what() << "\n";
+  } catch (const dnnl::error& e) {
+    std::cerr << "attend: error: oneDNN: " << e.what() << "\n";
+  } catch (const std::bad_alloc&) {
+    std::cerr << "attend: error: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "attend: error: " << e.what() << "\n";
+  }
+  return kExitFailure;
+}
