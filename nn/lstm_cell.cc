@@ -1,0 +1,128 @@
+#include "nn/lstm_cell.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "base/error.h"
+
+namespace attend::nn {
+
+namespace {
+inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}  // namespace
+
+LstmCell::LstmCell(const std::string& name, int64_t input_dim, int64_t hidden_dim, Engine& engine)
+    : input_dim_(input_dim),
+      hidden_dim_(hidden_dim),
+      gates_(name, input_dim + hidden_dim, 4 * hidden_dim, true, engine) {}
+
+void LstmCell::Init(Rng* rng) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(hidden_dim_));
+  InitUniform(&gates_.weight(), bound, rng);
+  Parameter& b = gates_.bias();
+  for (int64_t i = 0; i < b.value.size(); ++i)
+    b.value[i] = rng->Uniform(-bound, bound) + rng->Uniform(-bound, bound);
+  b.MarkUpdated();
+}
+
+void LstmCell::FromTorch(const Tensor& weight_ih, const Tensor& weight_hh, const Tensor& bias_ih,
+                         const Tensor& bias_hh) {
+  const int64_t g = 4 * hidden_dim_;
+  const Parameter& w = gates_.weight();
+  ATTEND_CHECK(weight_ih.shape() == Shape({g, input_dim_}) &&
+                   weight_hh.shape() == Shape({g, hidden_dim_}) && bias_ih.shape() == Shape({g}) &&
+                   bias_hh.shape() == Shape({g}),
+               w.name, ": PyTorch LSTM weights have shapes ", ShapeToString(weight_ih.shape()), " ",
+               ShapeToString(weight_hh.shape()), " ", ShapeToString(bias_ih.shape()), " ",
+               ShapeToString(bias_hh.shape()), ", expected [", g, ", ", input_dim_, "] [", g, ", ",
+               hidden_dim_, "] [", g, "] [", g, "]");
+  const int64_t cols = input_dim_ + hidden_dim_;
+  float* dst = gates_.weight().value.data();
+  for (int64_t r = 0; r < g; ++r) {
+    std::memcpy(dst + r * cols, weight_ih.data() + r * input_dim_, input_dim_ * sizeof(float));
+    std::memcpy(dst + r * cols + input_dim_, weight_hh.data() + r * hidden_dim_,
+                hidden_dim_ * sizeof(float));
+    gates_.bias().value[r] = bias_ih[r] + bias_hh[r];
+  }
+  gates_.weight().MarkUpdated();
+  gates_.bias().MarkUpdated();
+}
+
+void LstmCell::Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev, Tensor* h,
+                       LstmCellContext* ctx) {
+  const int64_t rows = x.rank() == 2 ? x.dim(0) : -1;
+  const int64_t H = hidden_dim_, In = input_dim_;
+  ATTEND_CHECK(rows >= 0 && x.dim(1) == In && h_prev.shape() == Shape({rows, H}) &&
+                   c_prev.shape() == Shape({rows, H}),
+               gates_.weight().name, ": LSTM step inputs have shapes x ", ShapeToString(x.shape()),
+               " h ", ShapeToString(h_prev.shape()), " c ", ShapeToString(c_prev.shape()),
+               ", expected [R, ", In, "] and [R, ", H, "]");
+  ctx->xh.Resize({rows, In + H});
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dst = ctx->xh.data() + r * (In + H);
+    std::memcpy(dst, x.data() + r * In, In * sizeof(float));
+    std::memcpy(dst + In, h_prev.data() + r * H, H * sizeof(float));
+  }
+  gates_.Forward(ctx->xh, &ctx->gates);  // [R, 4H] nc
+  ctx->c.Resize({rows, H});
+  h->Resize({rows, H});
+  for (int64_t r = 0; r < rows; ++r) {
+    float* g = ctx->gates.data() + r * 4 * H;
+    const float* cp = c_prev.data() + r * H;
+    float* c = ctx->c.data() + r * H;
+    float* hr = h->data() + r * H;
+    for (int64_t j = 0; j < H; ++j) {
+      float i = Sigmoid(g[j]), f = Sigmoid(g[H + j]), gg = std::tanh(g[2 * H + j]),
+            o = Sigmoid(g[3 * H + j]);
+      g[j] = i;
+      g[H + j] = f;
+      g[2 * H + j] = gg;
+      g[3 * H + j] = o;
+      c[j] = f * cp[j] + i * gg;
+      hr[j] = o * std::tanh(c[j]);
+    }
+  }
+}
+
+void LstmCell::Backward(const LstmCellContext& ctx, const Tensor& c_prev, const Tensor& dh,
+                        const Tensor* dc, Tensor* dx, Tensor* dh_prev, Tensor* dc_prev,
+                        LstmCellContext* scratch) {
+  const int64_t rows = ctx.c.dim(0);
+  const int64_t H = hidden_dim_, In = input_dim_;
+  ATTEND_CHECK(dh.shape() == Shape({rows, H}) && (dc == nullptr || dc->shape() == dh.shape()),
+               gates_.weight().name, ": LSTM step gradients have shape ", ShapeToString(dh.shape()),
+               ", expected [", rows, ", ", H, "]");
+  Tensor& dgates = scratch->gates;
+  dgates.Resize({rows, 4 * H});
+  dc_prev->Resize({rows, H});
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* g = ctx.gates.data() + r * 4 * H;
+    const float* c = ctx.c.data() + r * H;
+    const float* cp = c_prev.data() + r * H;
+    const float* dhr = dh.data() + r * H;
+    const float* dcr = dc != nullptr ? dc->data() + r * H : nullptr;
+    float* dg = dgates.data() + r * 4 * H;
+    float* dcp = dc_prev->data() + r * H;
+    for (int64_t j = 0; j < H; ++j) {
+      float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
+      float tc = std::tanh(c[j]);
+      float dcj = dhr[j] * o * (1.0f - tc * tc) + (dcr != nullptr ? dcr[j] : 0.0f);
+      dg[j] = dcj * gg * i * (1.0f - i);
+      dg[H + j] = dcj * cp[j] * f * (1.0f - f);
+      dg[2 * H + j] = dcj * i * (1.0f - gg * gg);
+      dg[3 * H + j] = dhr[j] * tc * o * (1.0f - o);
+      dcp[j] = dcj * f;
+    }
+  }
+  Tensor& dxh = scratch->xh;
+  gates_.Backward(ctx.xh, dgates, &dxh);
+  if (dx != nullptr) dx->Resize({rows, In});
+  dh_prev->Resize({rows, H});
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* src = dxh.data() + r * (In + H);
+    if (dx != nullptr) std::memcpy(dx->data() + r * In, src, In * sizeof(float));
+    std::memcpy(dh_prev->data() + r * H, src + In, H * sizeof(float));
+  }
+}
+
+}  // namespace attend::nn
