@@ -1,0 +1,47 @@
+// CTC prefix scores for joint CTC/attention decoding (Watanabe et al. 2017;
+// ESPnet's CTCPrefixScore), in log space. For a prefix g, the forward
+// variables r_t^n(g) (paths ending in a non-blank at t) and r_t^b(g) (ending
+// in blank) give the prefix probability
+//   ψ(g·c) = Σ_t φ_{t-1}(g, c) · x_t(c),  φ = r^n + r^b, or r^b when c repeats g's last token,
+// and ψ(g·<eos>) = r_T^n(g) + r_T^b(g). Search adds ψ(g·c) − ψ(g) per token.
+// One scorer serves one utterance; states are per hypothesis.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace attend::decoder {
+
+class CtcPrefixScorer {
+ public:
+  struct State {
+    std::vector<float> r_n, r_b;  // [T] forward variables, natural log
+    float prefix_score = 0;       // ψ(g)
+    int last_token = -1;          // -1 for the empty prefix
+  };
+
+  // log_probs: row-major [frames, vocab] CTC log-posteriors of one utterance
+  // (valid frames only; the memory must outlive the scorer). `eos` is the
+  // decoder's end token: extending by it scores the complete sentence.
+  CtcPrefixScorer(const float* log_probs, int64_t frames, int vocab, int blank, int eos);
+
+  // The state of the empty prefix (ψ = 0).
+  State Initial() const;
+
+  // ψ(g·c) for every c in candidates, into scores (resized); when next is not
+  // null, also the states of the extended prefixes (resized, in the same order;
+  // their buffers are reused).
+  void Score(const State& state, const std::vector<int>& candidates, std::vector<float>* scores,
+             std::vector<State>* next) const;
+
+  int64_t frames() const { return frames_; }
+
+ private:
+  const float* x_;  // [frames, vocab]
+  int64_t frames_;
+  int vocab_;
+  int blank_;
+  int eos_;
+};
+
+}  // namespace attend::decoder
