@@ -13,35 +13,40 @@ namespace attend::decoder {
 namespace po = boost::program_options;
 
 void BeamSearchOptions::Register(po::options_description* desc) {
-  desc->add_options()
-      ("beam", po::value(&beam)->default_value(beam), "hypotheses kept per utterance (1 = greedy)")
-      ("nbest", po::value(&nbest)->default_value(nbest), "hypotheses returned per utterance (<= beam)")
-      ("ctc-weight", po::value(&ctc_weight)->default_value(ctc_weight),
-       "weight of the CTC prefix score in [0, 1]; 0 = attention only")
-      ("lm-weight", po::value(&lm_weight)->default_value(lm_weight),
-       "weight of the language model's log-probability (>= 0; 0 = no LM)")
-      ("length-penalty", po::value(&length_penalty)->default_value(length_penalty),
-       "score added per output token, <eos> included (> 0 favours longer output)")
-      ("length-normalization", po::bool_switch(&length_normalization),
-       "rank hypotheses by score / (tokens + 1)")
-      ("max-len-ratio", po::value(&max_len_ratio)->default_value(max_len_ratio),
-       "max output tokens as a ratio of encoder frames (0 = encoder frames)")
-      ("min-len-ratio", po::value(&min_len_ratio)->default_value(min_len_ratio),
-       "min output tokens as a ratio of encoder frames")
-      ("pre-beam-ratio", po::value(&pre_beam_ratio)->default_value(pre_beam_ratio),
-       "CTC and LM score the best ratio*beam attention candidates (>= 1)");
+  desc->add_options()("beam", po::value(&beam)->default_value(beam),
+                      "hypotheses kept per utterance (1 = greedy)")(
+      "nbest", po::value(&nbest)->default_value(nbest),
+      "hypotheses returned per utterance (<= beam)")(
+      "ctc-weight", po::value(&ctc_weight)->default_value(ctc_weight),
+      "weight of the CTC prefix score in [0, 1]; 0 = attention only")(
+      "lm-weight", po::value(&lm_weight)->default_value(lm_weight),
+      "weight of the language model's log-probability (>= 0; 0 = no LM)")(
+      "length-penalty", po::value(&length_penalty)->default_value(length_penalty),
+      "score added per output token, <eos> included (> 0 favours longer output)")(
+      "length-normalization", po::bool_switch(&length_normalization),
+      "rank hypotheses by score / (tokens + 1)")(
+      "max-len-ratio", po::value(&max_len_ratio)->default_value(max_len_ratio),
+      "max output tokens as a ratio of encoder frames (0 = encoder frames)")(
+      "min-len-ratio", po::value(&min_len_ratio)->default_value(min_len_ratio),
+      "min output tokens as a ratio of encoder frames")(
+      "pre-beam-ratio", po::value(&pre_beam_ratio)->default_value(pre_beam_ratio),
+      "CTC and LM score the best ratio*beam attention candidates (>= 1)");
 }
 
 void BeamSearchOptions::Validate() const {
   ATTEND_CHECK(beam >= 1, "--beam must be at least 1, got ", beam);
-  ATTEND_CHECK(nbest >= 1 && nbest <= beam, "--nbest must be in [1, --beam=", beam, "], got ", nbest);
-  ATTEND_CHECK(ctc_weight >= 0 && ctc_weight <= 1, "--ctc-weight must be in [0, 1], got ", ctc_weight);
-  ATTEND_CHECK(lm_weight >= 0 && std::isfinite(lm_weight), "--lm-weight must be >= 0, got ", lm_weight);
-  ATTEND_CHECK(std::isfinite(length_penalty), "--length-penalty must be finite, got ", length_penalty);
+  ATTEND_CHECK(nbest >= 1 && nbest <= beam, "--nbest must be in [1, --beam=", beam, "], got ",
+               nbest);
+  ATTEND_CHECK(ctc_weight >= 0 && ctc_weight <= 1, "--ctc-weight must be in [0, 1], got ",
+               ctc_weight);
+  ATTEND_CHECK(lm_weight >= 0 && std::isfinite(lm_weight), "--lm-weight must be >= 0, got ",
+               lm_weight);
+  ATTEND_CHECK(std::isfinite(length_penalty), "--length-penalty must be finite, got ",
+               length_penalty);
   ATTEND_CHECK(max_len_ratio >= 0, "--max-len-ratio must be >= 0, got ", max_len_ratio);
   ATTEND_CHECK(min_len_ratio >= 0, "--min-len-ratio must be >= 0, got ", min_len_ratio);
-  ATTEND_CHECK(max_len_ratio == 0 || min_len_ratio <= max_len_ratio,
-               "--min-len-ratio (", min_len_ratio, ") exceeds --max-len-ratio (", max_len_ratio, ")");
+  ATTEND_CHECK(max_len_ratio == 0 || min_len_ratio <= max_len_ratio, "--min-len-ratio (",
+               min_len_ratio, ") exceeds --max-len-ratio (", max_len_ratio, ")");
   ATTEND_CHECK(pre_beam_ratio >= 1, "--pre-beam-ratio must be >= 1, got ", pre_beam_ratio);
 }
 
@@ -61,7 +66,7 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // A live hypothesis; slot b of utterance u is decoder row u·beam + b.
 struct Slot {
   bool live = false;
-  int length = 0;         // tokens emitted, <sos> excluded
+  int length = 0;  // tokens emitted, <sos> excluded
   int last_token = -1;
   float score = kNegInf;  // the weighted sum (hypothesis.h), not normalized
   float attention_score = 0;
@@ -142,8 +147,8 @@ BeamSearch::BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
     : options_(options), decoder_(decoder), lm_(lm), blank_id_(blank_id) {
   options_.Validate();
   ATTEND_CHECK(decoder_ != nullptr, "beam search needs a decoder");
-  ATTEND_CHECK(options_.lm_weight == 0 || lm_ != nullptr,
-               "--lm-weight is ", options_.lm_weight, " but no language model was given");
+  ATTEND_CHECK(options_.lm_weight == 0 || lm_ != nullptr, "--lm-weight is ", options_.lm_weight,
+               " but no language model was given");
 }
 
 std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encoder_out,
@@ -161,8 +166,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
                " lengths for ", N, " utterances");
   const bool use_ctc = options_.ctc_weight > 0;
   const bool use_lm = options_.lm_weight > 0 && lm_ != nullptr;
-  ATTEND_CHECK(!use_ctc || ctc_log_probs != nullptr,
-               "--ctc-weight is ", options_.ctc_weight, " but the model has no CTC branch");
+  ATTEND_CHECK(!use_ctc || ctc_log_probs != nullptr, "--ctc-weight is ", options_.ctc_weight,
+               " but the model has no CTC branch");
   if (use_ctc)
     ATTEND_CHECK(ctc_log_probs->rank() == 3 && ctc_log_probs->dim(0) == T &&
                      ctc_log_probs->dim(1) == N && ctc_log_probs->dim(2) == V,
@@ -171,8 +176,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   const float lambda = options_.ctc_weight;
   // Without CTC or LM the best `beam` attention candidates per slot are all
   // that can win; with them, a wider pre-beam gives the other scores a say.
-  const int pre_beam =
-      std::min(V, (use_ctc || use_lm) ? static_cast<int>(std::ceil(options_.pre_beam_ratio * B)) : B);
+  const int pre_beam = std::min(
+      V, (use_ctc || use_lm) ? static_cast<int>(std::ceil(options_.pre_beam_ratio * B)) : B);
   // The real scorers rank by the pure scores: a rescaled attention part would
   // change nothing when it is the only one.
   const float att_weight = use_ctc ? 1.0f - lambda : 1.0f;
@@ -194,7 +199,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
       ut.ctc_log_probs.resize(ut.frames * V);
       for (int64_t t = 0; t < ut.frames; ++t)
         std::copy_n(ctc_log_probs->data() + (t * N + u) * V, V, ut.ctc_log_probs.data() + t * V);
-      ut.ctc = std::make_unique<CtcPrefixScorer>(ut.ctc_log_probs.data(), ut.frames, V, blank_id_, eos);
+      ut.ctc =
+          std::make_unique<CtcPrefixScorer>(ut.ctc_log_probs.data(), ut.frames, V, blank_id_, eos);
     }
     Slot& first = ut.slots[0];
     first.live = true;
@@ -239,14 +245,16 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
             for (int c = 0; c < V; ++c) lm_scores[c] = lm_->Score(slot.lm, c, &lm_next[c]);
           for (int c = 0; c < V; ++c) order[c] = c;
           auto pre_score = [&](int c) {
-            if (c == blank_id_ || (c == sos && sos != eos) || (c == eos && slot.length < ut.min_len))
+            if (c == blank_id_ || (c == sos && sos != eos) ||
+                (c == eos && slot.length < ut.min_len))
               return kNegInf;
             return att_weight * lp[c] + (use_lm ? options_.lm_weight * lm_scores[c] : 0.0f);
           };
-          std::partial_sort(order.begin(), order.begin() + pre_beam, order.end(), [&](int a, int c) {
-            float sa = pre_score(a), sc = pre_score(c);
-            return sa != sc ? sa > sc : a < c;
-          });
+          std::partial_sort(order.begin(), order.begin() + pre_beam, order.end(),
+                            [&](int a, int c) {
+                              float sa = pre_score(a), sc = pre_score(c);
+                              return sa != sc ? sa > sc : a < c;
+                            });
           for (int k = 0; k < pre_beam; ++k)
             if (pre_score(order[k]) > kNegInf) pre.push_back(order[k]);
         }
@@ -288,12 +296,14 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
           e.hyp.lm_score = parent.lm_score + cand.lm_part;
           e.hyp.ctc_score = use_ctc ? ut.ctc_next[cand.slot][cand.ctc_index].prefix_score : 0;
           e.hyp.score = cand.score;
-          e.final_score = options_.length_normalization ? cand.score / (parent.length + 1) : cand.score;
+          e.final_score =
+              options_.length_normalization ? cand.score / (parent.length + 1) : cand.score;
           // Traceback: tokens and attention rows from the end to the start.
           std::vector<int> path;
           for (int h = history_index; h >= 0; h = ut.history[h].parent) path.push_back(h);
           std::reverse(path.begin(), path.end());
-          for (size_t i = 0; i + 1 < path.size(); ++i) e.hyp.tokens.push_back(ut.history[path[i]].token);
+          for (size_t i = 0; i + 1 < path.size(); ++i)
+            e.hyp.tokens.push_back(ut.history[path[i]].token);
           if (options_.keep_attention) {
             e.hyp.attention.Resize({static_cast<int64_t>(path.size()), ut.frames});
             for (size_t i = 0; i < path.size(); ++i)

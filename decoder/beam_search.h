@@ -17,11 +17,11 @@
 namespace attend::decoder {
 
 struct BeamSearchOptions {
-  int beam = 8;                       // hypotheses kept per utterance; 1 = greedy
-  int nbest = 1;                      // hypotheses returned per utterance (<= beam)
-  float ctc_weight = 0.3f;            // λ of the joint score; 0 = attention only, needs CTC when > 0
-  float lm_weight = 0.0f;             // weight of the language model's ln P; 0 = no LM
-  float length_penalty = 0.0f;        // added per output token (incl. <eos>); > 0 favours longer output
+  int beam = 8;                 // hypotheses kept per utterance; 1 = greedy
+  int nbest = 1;                // hypotheses returned per utterance (<= beam)
+  float ctc_weight = 0.3f;      // λ of the joint score; 0 = attention only, needs CTC when > 0
+  float lm_weight = 0.0f;       // weight of the language model's ln P; 0 = no LM
+  float length_penalty = 0.0f;  // added per output token (incl. <eos>); > 0 favours longer output
   bool length_normalization = false;  // rank by score / (tokens + 1)
   float max_len_ratio = 0.0f;         // max tokens = ratio · encoder frames; 0 = encoder frames
   float min_len_ratio = 0.0f;         // min tokens = ratio · encoder frames

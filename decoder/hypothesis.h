@@ -14,11 +14,11 @@
 namespace attend::decoder {
 
 struct Hypothesis {
-  std::vector<int> tokens;     // output tokens, without <sos> and <eos>
-  float score = 0;             // the ranking score above
-  float attention_score = 0;   // Σ ln P_att(token) including <eos>
-  float ctc_score = 0;         // ln P_ctc(prefix), the CTC prefix probability of tokens + <eos>
-  float lm_score = 0;          // Σ ln P_lm(token) including <eos>
+  std::vector<int> tokens;    // output tokens, without <sos> and <eos>
+  float score = 0;            // the ranking score above
+  float attention_score = 0;  // Σ ln P_att(token) including <eos>
+  float ctc_score = 0;        // ln P_ctc(prefix), the CTC prefix probability of tokens + <eos>
+  float lm_score = 0;         // Σ ln P_lm(token) including <eos>
   // [tokens + 1, T'] attention weights that produced each token and the
   // final <eos>; empty when the search was asked not to keep them.
   nn::Tensor attention;
