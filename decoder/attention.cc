@@ -1,0 +1,419 @@
+#include "decoder/attention.h"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+#include "base/error.h"
+#include "decoder/fast_math.h"
+
+namespace attend::decoder {
+
+namespace po = boost::program_options;
+using nn::Shape;
+using nn::ShapeToString;
+using nn::Tensor;
+
+void AttentionOptions::Register(po::options_description* desc) {
+  desc->add_options()("attention-type", po::value(&type)->default_value(type),
+                      "additive | location | dot | general")(
+      "attention-dim", po::value(&attention_dim)->default_value(attention_dim),
+      "additive/location: size of the tanh layer")(
+      "attention-heads", po::value(&num_heads)->default_value(num_heads),
+      "number of heads; must divide the attention dim (or query dim) and the encoder dim")(
+      "attention-scale", po::value(&scale)->default_value(scale),
+      "dot/general: divide scores by sqrt(head dim)")(
+      "attention-temperature", po::value(&temperature)->default_value(temperature),
+      "softmax temperature, > 0; < 1 sharpens, > 1 smooths")(
+      "attention-location-filters", po::value(&location_filters)->default_value(location_filters),
+      "location: convolution channels over the previous weights")(
+      "attention-location-kernel", po::value(&location_kernel)->default_value(location_kernel),
+      "location: convolution width in frames, odd");
+}
+
+void AttentionOptions::Validate() const {
+  ATTEND_CHECK(type == "additive" || type == "location" || type == "dot" || type == "general",
+               "--attention-type must be additive, location, dot or general, got '", type, "'");
+  ATTEND_CHECK(attention_dim > 0, "--attention-dim must be > 0, got ", attention_dim);
+  ATTEND_CHECK(num_heads > 0, "--attention-heads must be > 0, got ", num_heads);
+  ATTEND_CHECK(temperature > 0, "--attention-temperature must be > 0, got ", temperature);
+  ATTEND_CHECK(location_filters > 0, "--attention-location-filters must be > 0, got ",
+               location_filters);
+  ATTEND_CHECK(location_kernel > 0 && location_kernel % 2 == 1,
+               "--attention-location-kernel must be odd and > 0, got ", location_kernel);
+}
+
+std::string AttentionOptions::ToString() const {
+  std::ostringstream out;
+  out << "attention-type=" << type << " attention-dim=" << attention_dim
+      << " attention-heads=" << num_heads << " attention-scale=" << scale
+      << " attention-temperature=" << temperature
+      << " attention-location-filters=" << location_filters
+      << " attention-location-kernel=" << location_kernel;
+  return out.str();
+}
+
+namespace {
+
+// The hot loops, compiled for AVX-512, AVX2+FMA and baseline x86-64 and
+// chosen at load time (the binary itself targets plain x86-64).
+#define ATTEND_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+// e[t] = Σ_a w[a] tanh(keys[t, a] + q[a] (+ loc[t, a])) for t < len, a in [0, A_h).
+ATTEND_KERNEL void AdditiveScores(const float* keys, int64_t key_stride, const float* q,
+                                  const float* loc, int64_t loc_stride, const float* w, int64_t dim,
+                                  int64_t len, float* e) {
+  for (int64_t t = 0; t < len; ++t) {
+    const float* k = keys + t * key_stride;
+    float acc = 0.0f;
+    if (loc == nullptr) {
+#pragma omp simd reduction(+ : acc)
+      for (int64_t a = 0; a < dim; ++a) acc += w[a] * FastTanh(k[a] + q[a]);
+    } else {
+      const float* l = loc + t * loc_stride;
+#pragma omp simd reduction(+ : acc)
+      for (int64_t a = 0; a < dim; ++a) acc += w[a] * FastTanh(k[a] + q[a] + l[a]);
+    }
+    e[t] = acc;
+  }
+}
+
+// e[t] = scale · Σ_d q[d] keys[t, d].
+ATTEND_KERNEL void DotScores(const float* keys, int64_t key_stride, const float* q, int64_t dim,
+                             float scale, int64_t len, float* e) {
+  for (int64_t t = 0; t < len; ++t) {
+    const float* k = keys + t * key_stride;
+    float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t d = 0; d < dim; ++d) acc += q[d] * k[d];
+    e[t] = acc * scale;
+  }
+}
+
+// c[d] = Σ_t α[t] values[t, d] for d in [0, dim).
+ATTEND_KERNEL void WeightedSum(const float* values, int64_t stride, const float* alpha, int64_t dim,
+                               int64_t len, float* c) {
+  for (int64_t d = 0; d < dim; ++d) c[d] = 0.0f;
+  for (int64_t t = 0; t < len; ++t) {
+    const float a = alpha[t];
+    const float* v = values + t * stride;
+#pragma omp simd
+    for (int64_t d = 0; d < dim; ++d) c[d] += a * v[d];
+  }
+}
+
+// Softmax of e[0, len) / temperature in place; e[len, T) = 0 (the mask).
+void MaskedSoftmax(float* e, int64_t len, int64_t frames, float temperature) {
+  float max = -std::numeric_limits<float>::infinity();
+  for (int64_t t = 0; t < len; ++t) max = std::max(max, e[t] / temperature);
+  double sum = 0;
+  for (int64_t t = 0; t < len; ++t) {
+    e[t] = std::exp(e[t] / temperature - max);
+    sum += e[t];
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t t = 0; t < len; ++t) e[t] *= inv;
+  for (int64_t t = len; t < frames; ++t) e[t] = 0.0f;
+}
+
+}  // namespace
+
+Attention::Attention(const std::string& name, const AttentionOptions& options, int64_t query_dim,
+                     int64_t value_dim, nn::Engine& engine)
+    : name_(name),
+      options_((options.Validate(), options)),
+      type_(options.type == "additive"   ? Type::kAdditive
+            : options.type == "location" ? Type::kLocation
+            : options.type == "dot"      ? Type::kDot
+                                         : Type::kGeneral),
+      query_dim_(query_dim),
+      value_dim_(value_dim),
+      query_proj_(name + ".query", additive() ? query_dim : 1,
+                  additive() ? options.attention_dim : 1, true, engine),
+      key_proj_(name + ".key", type_ == Type::kDot ? 1 : value_dim,
+                additive()                ? options.attention_dim
+                : type_ == Type::kGeneral ? query_dim
+                                          : 1,
+                false, engine),
+      score_(name + ".score", {additive() ? options.attention_dim : 1}),
+      conv_(name + ".location_conv", {type_ == Type::kLocation ? options.location_filters : 1,
+                                      type_ == Type::kLocation ? options.location_kernel : 1}),
+      loc_proj_(name + ".location", type_ == Type::kLocation ? options.location_filters : 1,
+                type_ == Type::kLocation ? options.attention_dim : 1, false, engine) {
+  const int64_t heads = options.num_heads;
+  ATTEND_CHECK(type_ != Type::kDot || query_dim == value_dim, name,
+               ": dot attention needs the decoder state size (", query_dim,
+               ") to equal the encoder output size (", value_dim,
+               "); use --attention-type general");
+  ATTEND_CHECK(value_dim % heads == 0 && key_dim() % heads == 0, name, ": --attention-heads ",
+               heads, " must divide the encoder dim ", value_dim, " and the score dim ", key_dim());
+}
+
+int64_t Attention::key_dim() const { return additive() ? options_.attention_dim : query_dim_; }
+
+void Attention::Init(Rng* rng) {
+  if (additive()) {
+    query_proj_.Init(rng);
+    key_proj_.Init(rng);
+    nn::InitUniform(&score_, 1.0f / std::sqrt(static_cast<float>(options_.attention_dim)), rng);
+  }
+  if (type_ == Type::kGeneral) key_proj_.Init(rng);
+  if (type_ == Type::kLocation) {
+    nn::InitUniform(&conv_, 1.0f / std::sqrt(static_cast<float>(options_.location_kernel)), rng);
+    loc_proj_.Init(rng);
+  }
+}
+
+std::vector<nn::Parameter*> Attention::Parameters() {
+  switch (type_) {
+    case Type::kAdditive:
+      return {&query_proj_.weight(), &query_proj_.bias(), &key_proj_.weight(), &score_};
+    case Type::kLocation:
+      return {&query_proj_.weight(), &query_proj_.bias(), &key_proj_.weight(), &score_, &conv_,
+              &loc_proj_.weight()};
+    case Type::kGeneral:
+      return {&key_proj_.weight()};
+    case Type::kDot:
+      break;
+  }
+  return {};
+}
+
+void Attention::Prepare(const Tensor& encoder_out, const std::vector<int64_t>& lengths,
+                        AttentionMemory* memory) {
+  ATTEND_CHECK(encoder_out.rank() == 3 && encoder_out.dim(2) == value_dim_, name_,
+               ": encoder output has shape ", ShapeToString(encoder_out.shape()),
+               ", expected [T, N, ", value_dim_, "]");
+  const int64_t T = encoder_out.dim(0), N = encoder_out.dim(1), D = value_dim_;
+  ATTEND_CHECK(static_cast<int64_t>(lengths.size()) == N, name_, ": ", lengths.size(),
+               " lengths for a batch of ", N);
+  for (int64_t len : lengths)
+    ATTEND_CHECK(len >= 1 && len <= T, name_, ": length ", len, " outside [1, ", T, "]");
+  memory->frames = T;
+  memory->batch = N;
+  memory->lengths = lengths;
+  memory->values.Resize({N, T, D});  // [N, T, D] from [T, N, D] tnc
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < N; ++n)
+      std::memcpy(memory->values.data() + (n * T + t) * D, encoder_out.data() + (t * N + n) * D,
+                  D * sizeof(float));
+  if (type_ == Type::kDot) {
+    memory->keys.Resize({0});
+  } else {
+    key_proj_.Forward(memory->values, &memory->keys);  // [N, T, K]
+  }
+}
+
+void Attention::PrepareBackward(const AttentionMemory& memory, const Tensor& dkeys,
+                                const Tensor& dvalues, Tensor* dencoder_out, Tensor* scratch) {
+  const int64_t T = memory.frames, N = memory.batch, D = value_dim_;
+  const Tensor* dv = &dvalues;
+  if (type_ != Type::kDot) {
+    key_proj_.Backward(memory.values, dkeys, scratch);
+    float* s = scratch->data();
+    for (int64_t i = 0; i < scratch->size(); ++i) s[i] += dvalues[i];
+    dv = scratch;
+  }
+  dencoder_out->Resize({T, N, D});
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < N; ++n)
+      std::memcpy(dencoder_out->data() + (t * N + n) * D, dv->data() + (n * T + t) * D,
+                  D * sizeof(float));
+}
+
+void Attention::CheckMemory(const AttentionMemory& memory, int rows_per_utterance,
+                            int64_t rows) const {
+  ATTEND_CHECK(rows_per_utterance > 0 && rows == memory.batch * rows_per_utterance, name_, ": ",
+               rows, " query rows for ", memory.batch, " utterances × ", rows_per_utterance,
+               " rows each");
+}
+
+void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
+                        const Tensor* prev_weights, Tensor* context, AttentionStep* step) {
+  ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
+               ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
+  const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
+  const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
+  CheckMemory(memory, rows_per_utterance, R);
+  step->query = query;
+  const float* q_base = query.data();
+  if (additive()) {
+    query_proj_.Forward(query, &step->projected);  // [R, A]
+    q_base = step->projected.data();
+  }
+  const float* loc = nullptr;
+  if (type_ == Type::kLocation) {
+    ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
+                 ": location attention needs the previous weights [", R, ", ", T, "]");
+    step->prev = *prev_weights;
+    const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
+    step->features.Resize({R * T, F});
+    step->features.SetZero();
+    for (int64_t r = 0; r < R; ++r) {
+      const int64_t len = memory.lengths[r / rows_per_utterance];
+      const float* p = prev_weights->data() + r * T;
+      for (int64_t t = 0; t < len; ++t) {
+        float* f = step->features.data() + (r * T + t) * F;
+        const int64_t k0 = std::max<int64_t>(0, pad - t), k1 = std::min<int64_t>(W, T + pad - t);
+        for (int64_t c = 0; c < F; ++c) {
+          const float* w = conv_.value.data() + c * W;
+          float acc = 0.0f;
+          for (int64_t k = k0; k < k1; ++k) acc += w[k] * p[t + k - pad];
+          f[c] = acc;
+        }
+      }
+    }
+    loc_proj_.Forward(step->features, &step->location);  // [R·T, A]
+    loc = step->location.data();
+  }
+  const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
+  const float scale =
+      !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
+  step->head_weights.Resize({R, H, T});
+  step->weights.Resize({R, T});
+  context->Resize({R, D});
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
+    float* avg = step->weights.data() + r * T;
+    for (int64_t h = 0; h < H; ++h) {
+      float* e = step->head_weights.data() + (r * H + h) * T;
+      const float* k = keys + n * T * K + h * Kh;
+      const float* q = q_base + r * K + h * Kh;
+      if (additive()) {
+        AdditiveScores(k, K, q, loc ? loc + r * T * K + h * Kh : nullptr, K,
+                       score_.value.data() + h * Kh, Kh, len, e);
+      } else {
+        DotScores(k, K, q, Kh, scale, len, e);
+      }
+      MaskedSoftmax(e, len, T, options_.temperature);
+      WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
+                  context->data() + r * D + h * Dh);
+      if (h == 0) {
+        std::memcpy(avg, e, T * sizeof(float));
+      } else {
+        for (int64_t t = 0; t < len; ++t) avg[t] += e[t];
+      }
+    }
+    if (H > 1)
+      for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
+  }
+}
+
+void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
+                         const AttentionStep& step, const Tensor& dcontext, const Tensor* dweights,
+                         Tensor* dkeys, Tensor* dvalues, Tensor* dquery, Tensor* dprev_weights) {
+  const int64_t R = step.query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
+  const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
+  CheckMemory(memory, rows_per_utterance, R);
+  ATTEND_CHECK(dcontext.shape() == Shape({R, D}), name_, ": context gradient has shape ",
+               ShapeToString(dcontext.shape()), ", expected [", R, ", ", D, "]");
+  ATTEND_CHECK(dvalues->shape() == memory.values.shape() &&
+                   (type_ == Type::kDot || dkeys->shape() == memory.keys.shape()),
+               name_, ": key/value gradients must be sized like the memory");
+  const bool location = type_ == Type::kLocation;
+  const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
+  float* dk_base = type_ == Type::kDot ? dvalues->data() : dkeys->data();
+  const float scale =
+      !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
+  dq_.Resize({R, K});
+  dq_.SetZero();
+  if (location) {
+    dlocation_.Resize({R * T, K});
+    dlocation_.SetZero();
+  }
+  dscores_.Resize({T});
+  float* de = dscores_.data();
+  const float inv_heads = 1.0f / static_cast<float>(H);
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
+    const float* dc = dcontext.data() + r * D;
+    for (int64_t h = 0; h < H; ++h) {
+      const float* alpha = step.head_weights.data() + (r * H + h) * T;
+      // dα_t = dc · v_t (+ the external gradient on the mean), and dV += α dc.
+      double dot = 0;
+      for (int64_t t = 0; t < len; ++t) {
+        const float* v = memory.values.data() + (n * T + t) * D + h * Dh;
+        float* dv = dvalues->data() + (n * T + t) * D + h * Dh;
+        float acc = 0.0f;
+        for (int64_t d = 0; d < Dh; ++d) {
+          acc += dc[h * Dh + d] * v[d];
+          dv[d] += alpha[t] * dc[h * Dh + d];
+        }
+        if (dweights != nullptr) acc += (*dweights)[r * T + t] * inv_heads;
+        de[t] = acc;
+        dot += static_cast<double>(alpha[t]) * acc;
+      }
+      // Softmax backward, then the temperature.
+      for (int64_t t = 0; t < len; ++t)
+        de[t] = alpha[t] * (de[t] - static_cast<float>(dot)) / options_.temperature;
+      const float* q = (additive() ? step.projected.data() : step.query.data()) + r * K + h * Kh;
+      float* dq = dq_.data() + r * K + h * Kh;
+      if (additive()) {
+        const float* w = score_.value.data() + h * Kh;
+        float* dw = score_.grad.data() + h * Kh;
+        for (int64_t t = 0; t < len; ++t) {
+          const float* k = keys + (n * T + t) * K + h * Kh;
+          const float* l = location ? step.location.data() + (r * T + t) * K + h * Kh : nullptr;
+          float* dk = dk_base + (n * T + t) * K + h * Kh;
+          float* dl = location ? dlocation_.data() + (r * T + t) * K + h * Kh : nullptr;
+          for (int64_t a = 0; a < Kh; ++a) {
+            const float u = FastTanh(k[a] + q[a] + (l ? l[a] : 0.0f));
+            dw[a] += de[t] * u;
+            const float dpre = de[t] * w[a] * (1.0f - u * u);
+            dq[a] += dpre;
+            dk[a] += dpre;
+            if (dl) dl[a] = dpre;
+          }
+        }
+      } else {
+        for (int64_t t = 0; t < len; ++t) {
+          const float* k = keys + (n * T + t) * K + h * Kh;
+          float* dk = dk_base + (n * T + t) * K + h * Kh;
+          const float g = de[t] * scale;
+          for (int64_t d = 0; d < Kh; ++d) {
+            dq[d] += g * k[d];
+            dk[d] += g * q[d];
+          }
+        }
+      }
+    }
+  }
+  if (additive()) {
+    query_proj_.Backward(step.query, dq_, dquery);
+  } else {
+    *dquery = dq_;
+  }
+  if (location) {
+    loc_proj_.Backward(step.features, dlocation_, &dfeatures_);  // [R·T, F]
+    const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
+    if (dprev_weights != nullptr) {
+      dprev_weights->Resize({R, T});
+      dprev_weights->SetZero();
+    }
+    for (int64_t r = 0; r < R; ++r) {
+      const int64_t len = memory.lengths[r / rows_per_utterance];
+      const float* p = step.prev.data() + r * T;
+      float* dp = dprev_weights ? dprev_weights->data() + r * T : nullptr;
+      for (int64_t t = 0; t < len; ++t) {
+        const float* df = dfeatures_.data() + (r * T + t) * F;
+        const int64_t k0 = std::max<int64_t>(0, pad - t), k1 = std::min<int64_t>(W, T + pad - t);
+        for (int64_t c = 0; c < F; ++c) {
+          const float* w = conv_.value.data() + c * W;
+          float* dw = conv_.grad.data() + c * W;
+          for (int64_t k = k0; k < k1; ++k) {
+            dw[k] += df[c] * p[t + k - pad];
+            if (dp) dp[t + k - pad] += df[c] * w[k];
+          }
+        }
+      }
+    }
+  } else if (dprev_weights != nullptr) {
+    dprev_weights->Resize({R, T});
+    dprev_weights->SetZero();
+  }
+}
+
+}  // namespace attend::decoder
