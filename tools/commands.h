@@ -11,5 +11,6 @@ namespace attend::tools {
 using Args = std::vector<std::string>;
 
 int RunInfo(const Args& args);
+int RunScore(const Args& args);
 
 }  // namespace attend::tools

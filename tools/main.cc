@@ -24,6 +24,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"info", "print a model file's config and tensor table", RunInfo},
+    {"score", "word and character error rates of hypotheses against references", RunScore},
 };
 
 void PrintHelp(std::ostream& out) {

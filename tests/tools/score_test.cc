@@ -1,0 +1,41 @@
+// End-to-end: `attend score` as a user runs it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/test_support.h"
+
+namespace attend {
+namespace {
+
+using testing::RunAttend;
+
+TEST(ScoreCli, PrintsKaldiStyleRates) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("ref")) << "u1 the cat sat on the mat\nu2 hello world\nu3\n";
+  std::ofstream(dir.File("hyp")) << "u1 the cat sit on mat\nu3 extra\n";
+  auto r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("hyp"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // u1: 1 sub + 1 del; u2 missing: 2 del; u3: 1 ins → 5 errors over 8 words.
+  EXPECT_NE(r.output.find("%WER 62.50 [ 5 / 8, 1 ins, 3 del, 1 sub ]"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("1 not present in hyp"), std::string::npos) << r.output;
+}
+
+TEST(ScoreCli, BadInputIsAOneLineError) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("ref")) << "u1 a\nu1 b\n";
+  std::ofstream(dir.File("hyp")) << "u1 a\n";
+  auto r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("hyp"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("attend: error: duplicate key 'u1'", 0), 0u) << r.output;
+  std::ofstream(dir.File("ref2")) << "u1 a\n";
+  std::ofstream(dir.File("hyp2")) << "u9 a\n";
+  r = RunAttend("score --ref " + dir.File("ref2") + " --hyp " + dir.File("hyp2"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  r = RunAttend("score --ref " + dir.File("ref2"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+}  // namespace
+}  // namespace attend
