@@ -1,0 +1,246 @@
+#include "frontend/audio_reader.h"
+
+#include <sndfile.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "base/error.h"
+
+namespace attend::frontend {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int64_t kBlockFrames = 16384;
+constexpr int32_t kMinRateHz = 1000;
+constexpr int32_t kMaxRateHz = 768000;
+
+// libsndfile's format code for a --raw-format name (0 when unknown).
+int RawFormat(const std::string& name) {
+  static const std::map<std::string, int> formats = {
+      {"s8", SF_FORMAT_PCM_S8},
+      {"u8", SF_FORMAT_PCM_U8},
+      {"s16le", SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE},
+      {"s16be", SF_FORMAT_PCM_16 | SF_ENDIAN_BIG},
+      {"s24le", SF_FORMAT_PCM_24 | SF_ENDIAN_LITTLE},
+      {"s32le", SF_FORMAT_PCM_32 | SF_ENDIAN_LITTLE},
+      {"f32le", SF_FORMAT_FLOAT | SF_ENDIAN_LITTLE},
+      {"f64le", SF_FORMAT_DOUBLE | SF_ENDIAN_LITTLE},
+      {"ulaw", SF_FORMAT_ULAW},
+      {"alaw", SF_FORMAT_ALAW},
+  };
+  auto it = formats.find(name);
+  return it == formats.end() ? 0 : it->second;
+}
+
+// True when libsndfile's log says the data chunk is shorter than its header
+// declares ("data : 32000 (should be 15978)"). Streaming writers put a
+// placeholder length (0 or 2^31-1 and above) in the header; those are not
+// truncation.
+bool HeaderClaimsMoreData(SNDFILE* file) {
+  char log[8192] = {0};
+  sf_command(file, SFC_GET_LOG_INFO, log, sizeof(log) - 1);
+  std::istringstream lines(log);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("data :", 0) != 0) continue;
+    long long declared = 0, actual = 0;
+    if (std::sscanf(line.c_str(), "data : %lld (should be %lld)", &declared, &actual) == 2) {
+      return declared > actual && declared < 0x7fffff00LL;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void AudioOptions::Register(po::options_description* desc) {
+  desc->add_options()("channel", po::value(&channel)->default_value(channel),
+                      "channel to use (0-based); -1 mixes all channels down")(
+      "raw-rate", po::value(&raw_rate)->default_value(raw_rate),
+      "sample rate (Hz) of headerless raw PCM input; 0 = input has a header")(
+      "raw-format", po::value(&raw_format)->default_value(raw_format),
+      "sample format of raw input: s8|u8|s16le|s16be|s24le|s32le|f32le|f64le|ulaw|alaw")(
+      "raw-channels", po::value(&raw_channels)->default_value(raw_channels),
+      "channels of raw input");
+}
+
+void AudioOptions::Validate() const {
+  ATTEND_CHECK(target_rate_hz > 0 && std::isfinite(target_rate_hz),
+               "--sample-frequency must be positive, got ", target_rate_hz);
+  ATTEND_CHECK(channel >= -1, "--channel must be -1 (mix down) or a channel index, got ", channel);
+  ATTEND_CHECK(raw_rate == 0 || (raw_rate >= kMinRateHz && raw_rate <= kMaxRateHz),
+               "--raw-rate must be 0 or in [", kMinRateHz, ", ", kMaxRateHz, "] Hz, got ",
+               raw_rate);
+  ATTEND_CHECK(RawFormat(raw_format) != 0, "--raw-format '", raw_format,
+               "' is not one of s8, u8, s16le, s16be, s24le, s32le, f32le, f64le, ulaw, alaw");
+  ATTEND_CHECK(raw_channels >= 1 && raw_channels <= 1024,
+               "--raw-channels must be in [1, 1024], got ", raw_channels);
+}
+
+std::string AudioOptions::ToString() const {
+  std::ostringstream out;
+  out << "target-rate=" << target_rate_hz << " channel=" << channel << " raw-rate=" << raw_rate
+      << " raw-format=" << raw_format << " raw-channels=" << raw_channels;
+  return out.str();
+}
+
+void AudioReader::Fail(const std::string& what) const { throw Error(what + " (" + source_ + ")"); }
+
+AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
+    : opts_(opts), source_(source) {
+  opts_.Validate();
+  SF_INFO info;
+  std::memset(&info, 0, sizeof(info));
+  if (opts_.raw_rate > 0) {
+    info.format = SF_FORMAT_RAW | RawFormat(opts_.raw_format);
+    info.samplerate = opts_.raw_rate;
+    info.channels = opts_.raw_channels;
+  }
+  // A pipe: everything before the final '|' is a shell command.
+  size_t last = source.find_last_not_of(" \t");
+  const bool is_pipe = last != std::string::npos && source[last] == '|';
+  SNDFILE* file = nullptr;
+  if (is_pipe) {
+    const std::string command = source.substr(0, last);
+    std::fflush(nullptr);
+    pipe_ = popen(command.c_str(), "r");
+    if (pipe_ == nullptr) Fail(std::string("cannot run command: ") + std::strerror(errno));
+    file = sf_open_fd(fileno(pipe_), SFM_READ, &info, 0);
+  } else if (source == "-") {
+    file = sf_open_fd(0, SFM_READ, &info, 0);
+  } else {
+    file = sf_open(source.c_str(), SFM_READ, &info);
+  }
+  if (file == nullptr) {
+    const std::string why = sf_strerror(nullptr);
+    if (pipe_ != nullptr) {
+      int status = pclose(pipe_);
+      pipe_ = nullptr;
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        Fail("command failed (exit status " +
+             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+             ") or gave no audio: " + why);
+      }
+    }
+    Fail("cannot read audio: " + why);
+  }
+  sndfile_ = file;
+  input_rate_ = info.samplerate;
+  input_channels_ = info.channels;
+  if (input_channels_ < 1) Fail("audio has 0 channels");
+  if (input_rate_ < kMinRateHz || input_rate_ > kMaxRateHz) {
+    Fail("unsupported sample rate " + std::to_string(input_rate_) + " Hz (supported: " +
+         std::to_string(kMinRateHz) + " to " + std::to_string(kMaxRateHz) + " Hz)");
+  }
+  if (opts_.channel >= input_channels_) {
+    Fail("--channel " + std::to_string(opts_.channel) + " asked, but the audio has " +
+         std::to_string(input_channels_) + " channel(s)");
+  }
+  const int subtype = info.format & SF_FORMAT_SUBMASK;
+  is_float_ = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
+  const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
+  input_frames_ = seekable ? info.frames : -1;
+  truncated_ = seekable && HeaderClaimsMoreData(file);
+  if (truncated_) Fail("truncated audio: the header declares more data than the file holds");
+  if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
+    resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
+  }
+  interleaved_.resize(static_cast<size_t>(kBlockFrames * input_channels_));
+  mono_.resize(kBlockFrames);
+}
+
+AudioReader::~AudioReader() {
+  try {
+    Close();
+  } catch (...) {
+  }
+}
+
+void AudioReader::Close() {
+  if (sndfile_ != nullptr) sf_close(static_cast<SNDFILE*>(sndfile_));
+  sndfile_ = nullptr;
+  if (pipe_ != nullptr) {
+    int status = pclose(pipe_);
+    pipe_ = nullptr;
+    if (!at_end_) return;  // closed early: the writer's SIGPIPE is expected
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      Fail("command failed (exit status " +
+           std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+    }
+  }
+}
+
+bool AudioReader::Read(std::vector<float>* chunk) {
+  chunk->clear();
+  while (chunk->empty()) {
+    if (sndfile_ == nullptr) return false;
+    auto* file = static_cast<SNDFILE*>(sndfile_);
+    const sf_count_t got = sf_readf_float(file, interleaved_.data(), kBlockFrames);
+    if (got < 0 || sf_error(file) != SF_ERR_NO_ERROR) {
+      Fail(std::string("error reading audio: ") + sf_strerror(file));
+    }
+    if (got == 0) {
+      at_end_ = true;
+      if (input_frames_ >= 0 && frames_read_ < input_frames_) {
+        Fail("truncated audio: " + std::to_string(frames_read_) + " of " +
+             std::to_string(input_frames_) + " frames could be read");
+      }
+      Close();
+      if (resampler_) resampler_->Flush(chunk);
+      return !chunk->empty();
+    }
+    const int32_t channels = input_channels_;
+    const float* in = interleaved_.data();
+    float* mono = mono_.data();
+    if (is_float_) {
+      for (sf_count_t i = 0; i < got * channels; ++i) {
+        if (!std::isfinite(in[i])) {
+          Fail("audio contains NaN or Inf samples (frame " +
+               std::to_string(frames_read_ + i / channels) + ")");
+        }
+      }
+    }
+    if (opts_.channel >= 0) {
+      for (sf_count_t i = 0; i < got; ++i) mono[i] = in[i * channels + opts_.channel] * 32768.0f;
+    } else if (channels == 1) {
+      for (sf_count_t i = 0; i < got; ++i) mono[i] = in[i] * 32768.0f;
+    } else {
+      const float scale = 32768.0f / static_cast<float>(channels);
+      for (sf_count_t i = 0; i < got; ++i) {
+        float sum = 0.0f;
+        for (int32_t c = 0; c < channels; ++c) sum += in[i * channels + c];
+        mono[i] = sum * scale;
+      }
+    }
+    frames_read_ += got;
+    if (resampler_) {
+      resampler_->Process(std::span<const float>(mono, static_cast<size_t>(got)), chunk);
+    } else {
+      chunk->assign(mono, mono + got);
+    }
+  }
+  return true;
+}
+
+std::vector<float> AudioReader::ReadAll() {
+  std::vector<float> all, chunk;
+  if (input_frames_ > 0) {
+    all.reserve(static_cast<size_t>(
+        static_cast<double>(input_frames_) * opts_.target_rate_hz / input_rate_ + 1024));
+  }
+  while (Read(&chunk)) all.insert(all.end(), chunk.begin(), chunk.end());
+  return all;
+}
+
+std::vector<float> ReadAudio(const std::string& source, const AudioOptions& opts) {
+  AudioReader reader(source, opts);
+  return reader.ReadAll();
+}
+
+}  // namespace attend::frontend
