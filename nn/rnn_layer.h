@@ -1,0 +1,136 @@
+// One direction of one recurrent layer (LSTM or linear-before-reset GRU) on
+// oneDNN's RNN primitives, run left to right over a time-major batch. The
+// recurrence runs inside oneDNN (lstm_forward / lbr_gru_forward and their
+// backward primitives); this class owns the parameters (in PyTorch's layout,
+// see nn/rnn_weights.h), keeps them reordered into the layouts the primitives
+// prefer (refreshed only when a parameter's version changes), and caches one
+// plan per (dtype, training, T, N).
+//
+// Buffers are raw because they may be bf16: every src/dst buffer is in the
+// compute type of the call (f32 or bf16), time-major:
+//   src [T, N, C] tnc, dst [T, N, H] tnc (and the same for their gradients).
+// The initial state is zero and the final state is not returned. There are no
+// per-sequence lengths: callers that need them (acoustic::BiRnn) reverse
+// sequences themselves so padding only ever follows the valid frames.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "nn/byte_buffer.h"
+#include "nn/engine.h"
+#include "nn/parameter.h"
+#include "nn/plan_cache.h"
+#include "nn/rnn_weights.h"
+#include "nn/tensor.h"
+
+namespace attend::nn {
+
+// What oneDNN computes in. Master weights and gradients stay float32.
+enum class ComputeType { kF32, kBf16 };
+dnnl::memory::data_type ToDnnl(ComputeType type);
+// Bytes per activation element.
+size_t ElementSize(ComputeType type);
+
+class RnnLayer {
+ public:
+  // Parameters are named `<name>.weight_ih`, `.weight_hh`, `.bias_ih`, `.bias_hh`.
+  RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int64_t hidden_dim,
+           Engine& engine = Engine::Get());
+
+  // PyTorch's initialization: U(±1/sqrt(hidden_dim)) for every parameter.
+  void Init(Rng* rng);
+
+  // What a training forward keeps for Backward: the oneDNN workspace and the
+  // call's shape. One context per in-flight batch; reusing it for later batches
+  // reuses its memory.
+  struct Context {
+    ByteBuffer workspace;
+    ComputeType type = ComputeType::kF32;
+    int64_t T = 0, N = 0;
+  };
+
+  // src [T, N, C] -> dst [T, N, H], both in `type`. With a context, runs
+  // forward_training and fills the context for Backward; without, inference.
+  void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst,
+               Context* ctx = nullptr);
+
+  // Given the src and dst of the Forward that filled `ctx` and diff_dst = dL/ddst
+  // [T, N, H], writes diff_src = dL/dsrc [T, N, C] (all in ctx.type) and ADDS the
+  // parameters' gradients into their `grad` tensors.
+  void Backward(const Context& ctx, const void* src, const void* dst, const void* diff_dst,
+                void* diff_src);
+
+  std::vector<Parameter*> Parameters();
+  RnnCell cell() const { return cell_; }
+  int64_t input_dim() const { return input_dim_; }
+  int64_t hidden_dim() const { return hidden_dim_; }
+
+  // Plans built so far (forward + backward), for tests of the cache.
+  int64_t num_plans_created() const {
+    return forward_plans_.num_created() + backward_plans_.num_created();
+  }
+  // Weight reorders performed so far, for tests that weights are reordered
+  // once per version and never per call.
+  int64_t num_weight_reorders() const { return num_weight_reorders_; }
+
+ private:
+  // The weights in one primitive-preferred layout, refreshed per version.
+  struct PreparedWeights {
+    dnnl::memory::desc layer_desc, iter_desc;
+    dnnl::memory layer_mem, iter_mem;
+    dnnl::reorder layer_reorder, iter_reorder;  // from the plain ldgoi copies
+    uint64_t version = 0;
+  };
+  struct ForwardPlan {
+    dnnl::primitive prim;
+    dnnl::memory src_mem, dst_mem, workspace_mem, bias_mem;
+    dnnl::memory src_iter_mem, src_iter_c_mem;  // zero initial state (training only)
+    PreparedWeights* weights = nullptr;
+    size_t workspace_bytes = 0;
+  };
+  struct BackwardPlan {
+    dnnl::primitive prim;
+    dnnl::memory src_mem, dst_mem, diff_src_mem, diff_dst_mem, workspace_mem, bias_mem;
+    dnnl::memory src_iter_mem, src_iter_c_mem;            // zero initial state
+    dnnl::memory diff_src_iter_mem, diff_src_iter_c_mem;  // its (unused) gradient
+    PreparedWeights* weights = nullptr;
+    // Gradients in the primitive's layout, then in plain ldgoi/ldgo.
+    dnnl::memory diff_layer_mem, diff_iter_mem, diff_bias_mem;
+    dnnl::memory plain_diff_layer_mem, plain_diff_iter_mem;
+    dnnl::reorder diff_layer_reorder, diff_iter_reorder;  // to plain
+  };
+
+  dnnl::memory ZeroMemory(const dnnl::memory::desc& md);
+  ForwardPlan MakeForwardPlan(ComputeType type, bool training, int64_t T, int64_t N);
+  BackwardPlan MakeBackwardPlan(ComputeType type, int64_t T, int64_t N);
+  PreparedWeights* Prepared(const dnnl::memory::desc& layer_desc,
+                            const dnnl::memory::desc& iter_desc);
+  // Brings the plain oneDNN copy and `w`'s layout up to the parameters' version.
+  void Refresh(PreparedWeights* w);
+  uint64_t ParameterVersion() const;
+  TorchRnnWeights TorchValues();
+  TorchRnnWeights TorchGrads();
+
+  Engine& engine_;
+  RnnCell cell_;
+  int64_t input_dim_, hidden_dim_;
+  Parameter weight_ih_, weight_hh_, bias_ih_, bias_hh_;
+
+  // Plain oneDNN-layout copies (ldgoi/ldgo f32) of the current parameters.
+  Tensor plain_layer_, plain_iter_, plain_bias_;
+  dnnl::memory plain_layer_mem_, plain_iter_mem_;  // alias plain_layer_, plain_iter_
+  uint64_t plain_version_ = 0;
+  // Scratch for plain-layout gradients.
+  Tensor plain_diff_layer_, plain_diff_iter_;
+  std::vector<std::unique_ptr<PreparedWeights>> prepared_;
+  int64_t num_weight_reorders_ = 0;
+
+  PlanCache<ForwardPlan> forward_plans_;
+  PlanCache<BackwardPlan> backward_plans_;
+};
+
+}  // namespace attend::nn
