@@ -1,0 +1,134 @@
+// The attention decoder (Luong-style input feeding, as in LAS/ESPnet):
+//   x_t   = [E(y_{t−1}); c_{t−1}]                      embedding + previous context
+//   s_t   = LSTM_L(… LSTM_1(x_t) …)                    1–2 layers, state carried
+//   α_t   = Attend(s_t, H, α_{t−1});  c_t = Σ α_t H      (decoder/attention.h)
+//   p_t   = log_softmax(W_o [s_t; c_t] + b_o)           [V]
+// Initial state: h = c = 0, c_0 = 0, α_0 uniform over the valid frames.
+//
+// Two uses:
+//  * Inference through the StepDecoder interface (batched rows, B per
+//    utterance). All work buffers are members reused across steps and the
+//    oneDNN plans are keyed by the row count, so a step allocates and creates
+//    nothing once warm. Reorder() gathers row states into a second buffer set
+//    and swaps.
+//  * Teacher-forced training over whole target sequences: Forward() runs every
+//    step for a padded batch and keeps what Backward() needs in an explicit
+//    DecoderTrainContext; Backward() takes dL/dlogits and returns dL/dH, the
+//    gradient the encoder's backward consumes. Optional scheduled sampling
+//    feeds the model's own argmax instead of the reference with a given rate.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+
+#include "base/random.h"
+#include "decoder/attention.h"
+#include "decoder/step_decoder.h"
+#include "nn/embedding.h"
+#include "nn/linear.h"
+#include "nn/lstm_cell.h"
+
+namespace attend::decoder {
+
+struct AttentionDecoderConfig {
+  int embedding_dim = 256;          // token embedding size
+  int hidden_dim = 512;             // LSTM units per layer
+  int num_layers = 1;               // LSTM layers, 1 or 2
+  float scheduled_sampling = 0.0f;  // training: probability of feeding the model's argmax, [0, 1]
+  AttentionOptions attention;
+
+  void Register(boost::program_options::options_description* desc);
+  // Throws attend::Error naming the flag (--decoder-layers, ...) and the value.
+  void Validate() const;
+  std::string ToString() const;
+};
+
+// What a teacher-forced Forward keeps for Backward (one entry per step).
+struct DecoderTrainContext {
+  struct Step {
+    std::vector<int> inputs;                 // [N] tokens fed at this step
+    nn::Tensor embedded;                     // [N, E]
+    nn::Tensor x;                            // [N, E+D] LSTM input
+    std::vector<nn::LstmCellContext> cells;  // per layer
+    std::vector<nn::Tensor> h;               // per layer output [N, H]
+    AttentionStep attention;
+    nn::Tensor context;    // [N, D]
+    nn::Tensor output_in;  // [N, H+D]
+  };
+  AttentionMemory memory;
+  std::vector<Step> steps;
+  int64_t batch = 0;
+};
+
+class AttentionDecoder : public StepDecoder {
+ public:
+  AttentionDecoder(const std::string& name, const AttentionDecoderConfig& config,
+                   int64_t encoder_dim, int vocab_size, int sos_eos_id,
+                   nn::Engine& engine = nn::Engine::Get());
+
+  void Init(Rng* rng);
+  std::vector<nn::Parameter*> Parameters();
+
+  // StepDecoder.
+  int vocab_size() const override { return vocab_size_; }
+  int sos_id() const override { return sos_eos_; }
+  int eos_id() const override { return sos_eos_; }
+  void Start(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
+             int rows_per_utterance) override;
+  void Step(const std::vector<int>& tokens, nn::Tensor* log_probs, nn::Tensor* attention) override;
+  void Reorder(const std::vector<int>& origins) override;
+
+  // Teacher-forced training. encoder_out [T, N, D] tnc with N lengths;
+  // targets[n]: reference tokens without <sos/eos>. Runs S = max|targets|+1
+  // steps (inputs <sos/eos> y_1 … y_U, outputs y_1 … y_U <sos/eos>; past its
+  // length an utterance is fed <sos/eos> and its outputs must be ignored by
+  // the loss). Writes log_probs [S, N, V] and, when attention is not null,
+  // the weights [S, N, T]. `rng` drives scheduled sampling (may be null when
+  // the rate is 0).
+  void Forward(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
+               const std::vector<std::vector<int>>& targets, Rng* rng, DecoderTrainContext* ctx,
+               nn::Tensor* log_probs, nn::Tensor* attention = nullptr);
+  // dlogits [S, N, V] = dL/d(pre-softmax logits) -> adds parameter gradients,
+  // writes dL/dencoder_out [T, N, D] (resized).
+  void Backward(DecoderTrainContext* ctx, const nn::Tensor& dlogits, nn::Tensor* dencoder_out);
+
+  const AttentionDecoderConfig& config() const { return config_; }
+  Attention& attention() { return attention_; }
+  nn::Embedding& embedding() { return embedding_; }
+  nn::LstmCell& lstm(int layer) { return *lstm_[layer]; }
+  nn::Linear& output() { return output_; }
+  // oneDNN plans built so far (tests prove a warm step builds none).
+  int64_t num_plans_created() const;
+
+ private:
+  struct RowState {
+    std::vector<nn::Tensor> h, c;  // per layer [R, H]
+    nn::Tensor context;            // [R, D]
+    nn::Tensor weights;            // [R, T]
+  };
+  void ResetState(int64_t rows, const AttentionMemory& memory, int rows_per_utterance,
+                  RowState* state) const;
+
+  std::string name_;
+  AttentionDecoderConfig config_;
+  int64_t encoder_dim_;
+  int vocab_size_;
+  int sos_eos_;
+  nn::Embedding embedding_;
+  std::vector<std::unique_ptr<nn::LstmCell>> lstm_;
+  Attention attention_;
+  nn::Linear output_;
+
+  // Inference state and buffers (no allocation per step once warm).
+  AttentionMemory memory_;
+  int rows_per_utterance_ = 1;
+  RowState state_, spare_;
+  nn::Tensor embedded_, x_, h_new_, context_new_, output_in_, logits_;
+  nn::LstmCellContext cell_ctx_;
+  AttentionStep step_;
+};
+
+}  // namespace attend::decoder
