@@ -216,6 +216,10 @@ RnnLayer::BackwardPlan RnnLayer::MakeBackwardPlan(ComputeType type, int64_t T, i
   // The zero initial state (see MakeForwardPlan), [1, 1, N, H] ldnc.
   memory::desc iter_md({1, 1, N, H}, act, tag::ldnc);
   memory::desc iter_c_md({1, 1, N, H}, dt::f32, tag::ldnc);
+  // oneDNN wants every activation gradient in f32, in bf16 training too.
+  memory::desc diff_src_md({T, N, C}, dt::f32, tag::tnc);
+  memory::desc diff_dst_md({T, N, H}, dt::f32, tag::tnc);
+  memory::desc diff_iter_md({1, 1, N, H}, dt::f32, tag::ldnc);
   BackwardPlan plan;
   dnnl::rnn_primitive_desc_base pd;
   Wrap(weight_ih_.name, "create the backward primitive", T, N, [&] {
@@ -226,8 +230,8 @@ RnnLayer::BackwardPlan RnnLayer::MakeBackwardPlan(ComputeType type, int64_t T, i
           eng);
       dnnl::lstm_backward::primitive_desc bwd_pd(
           dnnl::lstm_backward::desc(bwd, dir, src_md, iter_md, iter_c_md, wl_any, wi_any, bias_md,
-                                    dst_md, kNone, kNone, src_md, iter_md, iter_c_md, dwl_any,
-                                    dwi_any, bias_md, dst_md, kNone, kNone),
+                                    dst_md, kNone, kNone, diff_src_md, diff_iter_md, iter_c_md,
+                                    dwl_any, dwi_any, bias_md, diff_dst_md, kNone, kNone),
           eng, fwd_pd);
       plan.prim = dnnl::lstm_backward(bwd_pd);
       pd = bwd_pd;
@@ -238,8 +242,8 @@ RnnLayer::BackwardPlan RnnLayer::MakeBackwardPlan(ComputeType type, int64_t T, i
           eng);
       dnnl::lbr_gru_backward::primitive_desc bwd_pd(
           dnnl::lbr_gru_backward::desc(bwd, dir, src_md, iter_md, wl_any, wi_any, bias_md, dst_md,
-                                       kNone, src_md, iter_md, dwl_any, dwi_any, bias_md, dst_md,
-                                       kNone),
+                                       kNone, diff_src_md, diff_iter_md, dwl_any, dwi_any, bias_md,
+                                       diff_dst_md, kNone),
           eng, fwd_pd);
       plan.prim = dnnl::lbr_gru_backward(bwd_pd);
       pd = bwd_pd;
@@ -247,12 +251,12 @@ RnnLayer::BackwardPlan RnnLayer::MakeBackwardPlan(ComputeType type, int64_t T, i
   });
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.dst_mem = memory(dst_md, eng, nullptr);
-  plan.diff_src_mem = memory(src_md, eng, nullptr);
-  plan.diff_dst_mem = memory(dst_md, eng, nullptr);
+  plan.diff_src_mem = memory(diff_src_md, eng, nullptr);
+  plan.diff_dst_mem = memory(diff_dst_md, eng, nullptr);
   plan.workspace_mem = memory(pd.workspace_desc(), eng, nullptr);
   plan.bias_mem = memory(bias_md, eng, plain_bias_.data());
   plan.src_iter_mem = ZeroMemory(iter_md);
-  plan.diff_src_iter_mem = memory(iter_md, eng);
+  plan.diff_src_iter_mem = memory(diff_iter_md, eng);
   if (cell_ == RnnCell::kLstm) {
     plan.src_iter_c_mem = ZeroMemory(iter_c_md);
     plan.diff_src_iter_c_mem = memory(iter_c_md, eng);

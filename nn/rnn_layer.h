@@ -7,7 +7,7 @@
 // plan per (dtype, training, T, N).
 //
 // Buffers are raw because they may be bf16: every src/dst buffer is in the
-// compute type of the call (f32 or bf16), time-major:
+// compute type of the call (f32 or bf16), gradients are f32; time-major:
 //   src [T, N, C] tnc, dst [T, N, H] tnc (and the same for their gradients).
 // The initial state is zero and the final state is not returned. There are no
 // per-sequence lengths: callers that need them (acoustic::BiRnn) reverse
@@ -58,9 +58,11 @@ class RnnLayer {
   void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst,
                Context* ctx = nullptr);
 
-  // Given the src and dst of the Forward that filled `ctx` and diff_dst = dL/ddst
-  // [T, N, H], writes diff_src = dL/dsrc [T, N, C] (all in ctx.type) and ADDS the
-  // parameters' gradients into their `grad` tensors.
+  // Given the src and dst of the Forward that filled `ctx` (in ctx.type) and
+  // diff_dst = dL/ddst [T, N, H], writes diff_src = dL/dsrc [T, N, C] and ADDS
+  // the parameters' gradients into their `grad` tensors. diff_dst and diff_src
+  // are float32 in both compute types (oneDNN computes bf16 training with f32
+  // activation gradients).
   void Backward(const Context& ctx, const void* src, const void* dst, const void* diff_dst,
                 void* diff_src);
 
