@@ -12,5 +12,8 @@ using Args = std::vector<std::string>;
 
 int RunInfo(const Args& args);
 int RunScore(const Args& args);
+int RunFeatures(const Args& args);
+int RunComputeCmvn(const Args& args);
+int RunTrainLm(const Args& args);
 
 }  // namespace attend::tools

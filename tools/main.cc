@@ -25,6 +25,9 @@ struct Command {
 const Command kCommands[] = {
     {"info", "print a model file's config and tensor table", RunInfo},
     {"score", "word and character error rates of hypotheses against references", RunScore},
+    {"features", "filterbank features of audio into Kaldi archives", RunFeatures},
+    {"compute-cmvn", "global CMVN statistics of features (Kaldi format)", RunComputeCmvn},
+    {"train-lm", "train a character n-gram language model (ARPA)", RunTrainLm},
 };
 
 void PrintHelp(std::ostream& out) {

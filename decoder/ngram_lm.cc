@@ -1,0 +1,178 @@
+#include "decoder/ngram_lm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/error.h"
+
+namespace attend::decoder {
+namespace {
+
+constexpr double kLn10 = 2.302585092994046;
+// log10 probability of a word the model cannot produce at all (no <unk>).
+constexpr double kLog10Floor = -99.0;
+constexpr int kMaxOrder = 16;
+
+}  // namespace
+
+std::string NgramLm::Key(const int32_t* words, int n) {
+  return std::string(reinterpret_cast<const char*>(words),
+                     static_cast<size_t>(n) * sizeof(int32_t));
+}
+
+NgramLm::NgramLm(const std::string& arpa_path, const std::vector<std::string>& tokens) {
+  std::ifstream in(arpa_path);
+  if (!in) Fail("cannot open language model (", arpa_path, ")");
+  std::stringstream text;
+  text << in.rdbuf();
+  *this = FromText(text.str(), tokens, arpa_path);
+}
+
+NgramLm NgramLm::FromText(const std::string& arpa, const std::vector<std::string>& tokens,
+                          const std::string& source) {
+  NgramLm lm;
+  lm.Parse(arpa, source);
+  lm.bos_ = lm.WordId("<s>");
+  lm.eos_ = lm.WordId("</s>");
+  lm.unk_ = lm.WordId("<unk>");
+  ATTEND_CHECK(lm.bos_ >= 0 && lm.eos_ >= 0, "language model has no <s> or </s> unigram (", source,
+               ")");
+  lm.token_to_word_.resize(tokens.size());
+  for (size_t id = 0; id < tokens.size(); ++id) {
+    const std::string& t = tokens[id];
+    int w = t == "<sos/eos>" ? lm.eos_ : lm.WordId(t);
+    lm.token_to_word_[id] = w >= 0 ? w : lm.unk_;
+  }
+  return lm;
+}
+
+int NgramLm::WordId(const std::string& word) const {
+  auto it = word_ids_.find(word);
+  return it == word_ids_.end() ? -1 : it->second;
+}
+
+void NgramLm::Parse(const std::string& arpa, const std::string& source) {
+  std::istringstream in(arpa);
+  std::string line;
+  int number = 0;
+  auto fail = [&](const std::string& what) {
+    Fail("malformed ARPA language model: ", what, " on line ", number, " (", source, ")");
+  };
+  // Header: \data\ then "ngram K=count" lines.
+  bool in_data = false;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line == "\\data\\") {
+      in_data = true;
+      continue;
+    }
+    if (!in_data) continue;
+    if (line.rfind("ngram ", 0) == 0) {
+      int k = 0;
+      long long count = 0;
+      if (std::sscanf(line.c_str(), "ngram %d=%lld", &k, &count) != 2 || k != order_ + 1 ||
+          count < 0)
+        fail("bad count line '" + line + "'");
+      if (k > kMaxOrder) fail("order above " + std::to_string(kMaxOrder));
+      counts_.push_back(count);
+      order_ = k;
+      continue;
+    }
+    if (line.empty() && order_ == 0) continue;
+    break;
+  }
+  if (!in_data) fail("no \\data\\ section");
+  if (order_ == 0) fail("no ngram counts");
+  // Sections \1-grams: ... \N-grams:, then \end\.
+  std::vector<int32_t> ids;
+  for (int k = 1; k <= order_; ++k) {
+    while (line.empty() && std::getline(in, line)) ++number;
+    if (line != "\\" + std::to_string(k) + "-grams:")
+      fail("expected \\" + std::to_string(k) + "-grams:");
+    int64_t seen = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      if (line.empty()) continue;
+      if (line[0] == '\\') break;
+      std::istringstream fields(line);
+      double log10_prob;
+      if (!(fields >> log10_prob)) fail("bad probability");
+      ids.clear();
+      std::string word;
+      for (int i = 0; i < k; ++i) {
+        if (!(fields >> word)) fail("an " + std::to_string(k) + "-gram with fewer words");
+        int id = WordId(word);
+        if (id < 0) {
+          if (k > 1) fail("word '" + word + "' is not a unigram");
+          id = static_cast<int>(word_ids_.size());
+          word_ids_.emplace(word, id);
+        }
+        ids.push_back(id);
+      }
+      Entry e;
+      e.log10_prob = static_cast<float>(log10_prob);
+      double backoff = 0;
+      if (fields >> backoff) e.log10_backoff = static_cast<float>(backoff);
+      std::string extra;
+      if (fields >> extra) fail("unexpected field '" + extra + "'");
+      if (!std::isfinite(log10_prob) || !std::isfinite(backoff)) fail("non-finite value");
+      ngrams_[Key(ids.data(), k)] = e;
+      ++seen;
+    }
+    if (seen != counts_[k - 1])
+      fail(std::to_string(k) + "-gram count " + std::to_string(seen) +
+           " differs from the header's " + std::to_string(counts_[k - 1]));
+  }
+  if (line != "\\end\\") fail("expected \\end\\");
+}
+
+double NgramLm::Log10(const int32_t* h, int h_len, int32_t w) const {
+  // Back off from the longest history: P(w | h) = bow(h) P(w | h[1:]).
+  // (A fixed array: this runs for every vocabulary entry of every hypothesis.)
+  double backoff = 0;
+  int32_t key[kMaxOrder];
+  for (int start = 0; start <= h_len; ++start) {
+    const int n = h_len - start;
+    std::copy(h + start, h + h_len, key);
+    key[n] = w;
+    auto it = ngrams_.find(Key(key, n + 1));
+    if (it != ngrams_.end()) return backoff + it->second.log10_prob;
+    auto ctx = ngrams_.find(Key(h + start, n));
+    if (n > 0 && ctx != ngrams_.end()) backoff += ctx->second.log10_backoff;
+  }
+  return kLog10Floor;
+}
+
+LmState NgramLm::Start() const { return {bos_}; }
+
+float NgramLm::Score(const LmState& state, int token, LmState* next) const {
+  ATTEND_ASSERT(token >= 0 && static_cast<size_t>(token) < token_to_word_.size(), "token ", token);
+  const int32_t w = token_to_word_[token];
+  double log10 = w < 0 ? kLog10Floor : Log10(state.data(), static_cast<int>(state.size()), w);
+  if (next != nullptr) {
+    // Keep the last order-1 words: all an n-gram model conditions on.
+    *next = state;
+    next->push_back(w < 0 ? unk_ : w);
+    if (static_cast<int>(next->size()) > order_ - 1)
+      next->erase(next->begin(), next->begin() + (next->size() - (order_ - 1)));
+  }
+  return static_cast<float>(log10 * kLn10);
+}
+
+double NgramLm::Log10Prob(const std::vector<std::string>& history, const std::string& word) const {
+  std::vector<int32_t> h;
+  for (const std::string& s : history) {
+    int id = WordId(s);
+    h.push_back(id >= 0 ? id : unk_);
+  }
+  int w = WordId(word);
+  if (w < 0) w = unk_;
+  if (w < 0) return kLog10Floor;
+  int keep = std::min<int>(static_cast<int>(h.size()), order_ - 1);
+  return Log10(h.data() + h.size() - keep, keep, w);
+}
+
+}  // namespace attend::decoder

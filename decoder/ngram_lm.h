@@ -1,0 +1,60 @@
+// An n-gram language model in the ARPA format (as written by SRILM, KenLM and
+// Kaldi tools), for shallow fusion. The model's words are the decoder's token
+// names (Vocabulary::Token: "a", "<space>", ...), so a character vocabulary
+// uses a character LM; "</s>" is the decoder's <sos/eos>, "<unk>" any token
+// the LM lacks. Probabilities are backoff-smoothed:
+//   P(w | h) = P*(w | h)                 if the n-gram h·w is listed,
+//            = bow(h) · P(w | h minus its oldest word)  otherwise.
+// ARPA stores log10; Score() returns natural logs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "decoder/language_model.h"
+
+namespace attend::decoder {
+
+class NgramLm : public LanguageModel {
+ public:
+  // Reads an ARPA file; `tokens` are the decoder's token names by id. Throws
+  // attend::Error naming the file and line on malformed input.
+  NgramLm(const std::string& arpa_path, const std::vector<std::string>& tokens);
+  // The same from ARPA text; `source` names it in errors.
+  static NgramLm FromText(const std::string& arpa, const std::vector<std::string>& tokens,
+                          const std::string& source);
+
+  LmState Start() const override;
+  float Score(const LmState& state, int token, LmState* next) const override;
+
+  int order() const { return order_; }
+  // Listed n-grams per order (index 0 = unigrams).
+  const std::vector<int64_t>& counts() const { return counts_; }
+
+  // log10 P(word | history) over LM words ("<s>", "a", ...): for tests and tools.
+  double Log10Prob(const std::vector<std::string>& history, const std::string& word) const;
+
+ private:
+  NgramLm() = default;
+  void Parse(const std::string& arpa, const std::string& source);
+  int WordId(const std::string& word) const;  // -1 when not in the LM
+  // log10 P(w | h) with backoff; h oldest first.
+  double Log10(const int32_t* h, int h_len, int32_t w) const;
+
+  struct Entry {
+    float log10_prob = 0;
+    float log10_backoff = 0;
+  };
+  static std::string Key(const int32_t* words, int n);
+
+  int order_ = 0;
+  std::vector<int64_t> counts_;
+  std::unordered_map<std::string, int32_t> word_ids_;
+  std::unordered_map<std::string, Entry> ngrams_;  // key: packed word ids, oldest first
+  std::vector<int32_t> token_to_word_;             // decoder token id -> LM word id (or unk)
+  int32_t bos_ = -1, eos_ = -1, unk_ = -1;
+};
+
+}  // namespace attend::decoder
