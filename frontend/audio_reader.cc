@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -115,10 +116,15 @@ AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
   } else if (source == "-") {
     file = sf_open_fd(0, SFM_READ, &info, 0);
   } else {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(source, ec);
+    if (ec) Fail("cannot open audio: " + ec.message());
+    if (size == 0) Fail("empty file, not audio");
     file = sf_open(source.c_str(), SFM_READ, &info);
   }
   if (file == nullptr) {
-    const std::string why = sf_strerror(nullptr);
+    std::string why = sf_strerror(nullptr);
+    while (!why.empty() && (why.back() == '.' || why.back() == ' ')) why.pop_back();
     if (pipe_ != nullptr) {
       int status = pclose(pipe_);
       pipe_ = nullptr;
