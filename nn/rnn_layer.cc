@@ -170,7 +170,9 @@ RnnLayer::ForwardPlan RnnLayer::MakeForwardPlan(ComputeType type, bool training,
 void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst,
                        Context* ctx) {
   if (T == 0 || N == 0) return;
-  const bool training = ctx != nullptr;
+  // f32 inference may run the training primitive (see f32_inference_via_training).
+  const bool training =
+      ctx != nullptr || (type == ComputeType::kF32 && f32_inference_via_training_);
   ForwardPlan& plan = forward_plans_.Get({static_cast<int64_t>(type), training, T, N},
                                          [&] { return MakeForwardPlan(type, training, T, N); });
   Refresh(plan.weights);  // also refreshes plain_bias_, which bias_mem aliases
@@ -182,11 +184,14 @@ void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, 
                                           {DNNL_ARG_BIAS, plan.bias_mem},
                                           {DNNL_ARG_DST_LAYER, plan.dst_mem}};
   if (training) {
-    ctx->workspace.Resize(plan.workspace_bytes);
-    ctx->type = type;
-    ctx->T = T;
-    ctx->N = N;
-    plan.workspace_mem.set_data_handle(ctx->workspace.data());
+    ByteBuffer* workspace = ctx != nullptr ? &ctx->workspace : &plan.own_workspace;
+    workspace->Resize(plan.workspace_bytes);
+    if (ctx != nullptr) {
+      ctx->type = type;
+      ctx->T = T;
+      ctx->N = N;
+    }
+    plan.workspace_mem.set_data_handle(workspace->data());
     args.emplace(DNNL_ARG_WORKSPACE, plan.workspace_mem);
     args.emplace(DNNL_ARG_SRC_ITER, plan.src_iter_mem);
     if (cell_ == RnnCell::kLstm) args.emplace(DNNL_ARG_SRC_ITER_C, plan.src_iter_c_mem);

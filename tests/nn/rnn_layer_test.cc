@@ -66,6 +66,11 @@ TEST_P(RnnLayerTest, ForwardMatchesPyTorchEquations) {
   Tensor y({7, 3, 5});
   layer.Forward(ComputeType::kF32, 7, 3, x.data(), y.data());
   EXPECT_LT(MaxAbsDiff(y, NaiveRnn(layer, x)), 1e-5f);
+  // Both f32 inference kernels (forward_inference and forward_training).
+  layer.set_f32_inference_via_training(!layer.f32_inference_via_training());
+  Tensor y_other({7, 3, 5});
+  layer.Forward(ComputeType::kF32, 7, 3, x.data(), y_other.data());
+  EXPECT_LT(MaxAbsDiff(y_other, NaiveRnn(layer, x)), 1e-5f);
   // The training forward computes the same.
   RnnLayer::Context ctx;
   Tensor y2({7, 3, 5});
