@@ -14,7 +14,8 @@
 // The matmul reference runs, per layer and direction, the input GEMM
 // [T_l*N, C_l] x [C_l, G*H] once and the recurrent GEMM [N, H] x [H, G*H] T_l
 // times, with weights in format_tag::any; its GFLOP/s is forward FLOPs over
-// that time (the hardware limit for this shape of work).
+// that time (the hardware limit for this shape of work); for training it adds
+// the backward GEMMs (dX, dH per step, dW, dU) and uses forward+backward FLOPs.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,13 +77,19 @@ double MatmulMs(int64_t m, int64_t k, int64_t n, dt type, int calls) {
       5, 1);
 }
 
-// The matmul reference time for the encoder's forward GEMMs.
-double MatmulReferenceMs(const EncoderConfig& c, int64_t T, int64_t N, dt type) {
+// The matmul reference time for the encoder's GEMMs: forward only, or forward
+// and backward (dX = dG W, dH = dG U per step, dW = Xᵀ dG, dU = Hᵀ dG).
+double MatmulReferenceMs(const EncoderConfig& c, int64_t T, int64_t N, dt type, bool training) {
   const int64_t G = c.cell == "lstm" ? 4 : 3, H = c.hidden_dim;
   double ms = 0;
   for (int64_t l = 0; l < c.num_layers; ++l) {
-    ms += 2 * (MatmulMs(T * N, c.LayerInputDim(l), G * H, type, 1) +
-               MatmulMs(N, H, G * H, type, static_cast<int>(T)));
+    const int64_t C = c.LayerInputDim(l), steps = T;
+    ms += 2 * (MatmulMs(T * N, C, G * H, type, 1) +
+               MatmulMs(N, H, G * H, type, static_cast<int>(steps)));
+    if (training)
+      ms += 2 * (MatmulMs(T * N, G * H, C, type, 1) +
+                 MatmulMs(N, G * H, H, type, static_cast<int>(steps)) +
+                 MatmulMs(C, T * N, G * H, type, 1) + MatmulMs(H, T * N, G * H, type, 1));
     if (l < c.NumReductions()) T = (T + 1) / 2;
   }
   return ms;
@@ -164,8 +171,11 @@ int main() {
     const double fwd_flops = ForwardFlops(config, k.T, k.N);
     const double flops = fwd_flops * (k.training ? 3 : 1);
     const double gflops = flops / (ms * 1e6);
-    const double peak =
-        fwd_flops / (MatmulReferenceMs(config, k.T, k.N, bf16 ? dt::bf16 : dt::f32) * 1e6);
+    const double ref_ms =
+        MatmulReferenceMs(config, k.T, k.N, bf16 ? dt::bf16 : dt::f32, k.training);
+    const double peak = flops / (ref_ms * 1e6);
+    const double f32_peak =
+        bf16 ? flops / (MatmulReferenceMs(config, k.T, k.N, dt::f32, k.training) * 1e6) : peak;
     const std::string config_text = dtype + ", 1 thread, " + k.cell + " 3x320/dir, batch " + shape;
     attend::bench::Figure time{name + ".ms", "ms", ms, config_text + ", " + what, {}};
     const auto it = peer.find(mode + "_" + dtype);
@@ -178,13 +188,19 @@ int main() {
     attend::bench::Report({name + ".matmul_peak",
                            "GFLOP/s",
                            peak,
-                           "oneDNN matmul on the same forward GEMM shapes, " + dtype,
+                           "oneDNN matmul on the same GEMM shapes (" + what + "), " + dtype,
                            {}});
     attend::bench::Report({name + ".fraction_of_peak",
                            "%",
                            100.0 * gflops / peak,
-                           "encoder GFLOP/s / matmul GFLOP/s, " + dtype,
+                           "encoder GFLOP/s / same-dtype matmul GFLOP/s, " + dtype,
                            {}});
+    if (bf16)
+      attend::bench::Report({name + ".fraction_of_f32_peak",
+                             "%",
+                             100.0 * gflops / f32_peak,
+                             "encoder GFLOP/s / f32 matmul GFLOP/s on the same shapes",
+                             {}});
   }
   return 0;
 }
