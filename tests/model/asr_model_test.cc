@@ -1,0 +1,90 @@
+#include "model/asr_model.h"
+
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "tests/test_support.h"
+
+namespace attend::model {
+namespace {
+
+AsrModelConfig TinyConfig() {
+  AsrModelConfig c;
+  c.fbank.mel.num_bins = 20;
+  c.encoder.input_dim = 20;
+  c.encoder.num_layers = 2;
+  c.encoder.hidden_dim = 8;
+  c.encoder.reduction = 2;
+  c.decoder.embedding_dim = 6;
+  c.decoder.hidden_dim = 10;
+  c.decoder.attention.attention_dim = 7;
+  c.decoder.attention.type = "location";
+  c.ctc_weight = 0.25f;
+  return c;
+}
+
+TEST(AsrModelConfig, TextRoundTripsEveryPart) {
+  AsrModelConfig c = TinyConfig();
+  c.fbank.frame.frame_shift_ms = 12.5f;
+  c.text.digits = "keep";
+  AsrModelConfig back = AsrModelConfig::FromString(c.ToString(), "test");
+  EXPECT_EQ(back.ToString(), c.ToString());
+  EXPECT_EQ(back.encoder.hidden_dim, 8);
+  EXPECT_EQ(back.decoder.attention.type, "location");
+  EXPECT_EQ(back.fbank.frame.frame_shift_ms, 12.5f);
+  EXPECT_EQ(back.text.digits, "keep");
+  EXPECT_EQ(back.ctc_weight, 0.25f);
+}
+
+TEST(AsrModelConfig, FeatureAndEncoderDimensionsMustAgree) {
+  AsrModelConfig c = TinyConfig();
+  c.encoder.input_dim = 21;
+  EXPECT_THROW(c.Validate(), Error);
+}
+
+TEST(AsrModel, SaveLoadRoundTripIsExact) {
+  testing::TempDir dir;
+  decoder::Vocabulary vocab = decoder::Vocabulary::FromTexts({"hello world"});
+  AsrModel model(TinyConfig(), vocab);
+  Rng rng(1, "init");
+  model.Init(&rng);
+  frontend::CmvnStats stats(20);
+  frontend::Matrix feats(3, 20);
+  for (int64_t i = 0; i < 60; ++i) feats.data()[i] = static_cast<float>(i % 7);
+  stats.Accumulate(feats);
+  model.SetCmvn(stats);
+  model.Save(dir.File("m.attend"));
+
+  auto loaded = AsrModel::Load(dir.File("m.attend"));
+  EXPECT_EQ(loaded->vocab().size(), vocab.size());
+  ASSERT_NE(loaded->cmvn(), nullptr);
+  EXPECT_EQ(loaded->cmvn()->mean(), model.cmvn()->mean());
+  auto a = model.Parameters(), b = loaded->Parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]->name, b[i]->name);
+    EXPECT_EQ(nn::MaxAbsDiff(a[i]->value, b[i]->value), 0.0f) << a[i]->name;
+  }
+  EXPECT_EQ(loaded->ToModelFile().Serialize(), model.ToModelFile().Serialize());
+  EXPECT_DOUBLE_EQ(loaded->seconds_per_encoder_frame(), 0.02);
+}
+
+TEST(AsrModel, AMismatchedTensorIsAnErrorNamingTheFile) {
+  decoder::Vocabulary vocab = decoder::Vocabulary::FromTexts({"ab"});
+  AsrModel model(TinyConfig(), vocab);
+  nn::ModelFile file = model.ToModelFile();
+  file.tensors.at("ctc.weight") = nn::Tensor({3, 3});
+  try {
+    AsrModel::FromModelFile(file, "bad.attend");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ctc.weight"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad.attend"), std::string::npos) << e.what();
+  }
+  file = model.ToModelFile();
+  file.tensors.erase("decoder.output.bias");
+  EXPECT_THROW(AsrModel::FromModelFile(file, "bad.attend"), Error);
+}
+
+}  // namespace
+}  // namespace attend::model
