@@ -8,11 +8,12 @@
 #include <sstream>
 
 #include "base/error.h"
-#include "decoder/fast_math.h"
+#include "nn/fast_math.h"
 
 namespace attend::decoder {
 
 namespace po = boost::program_options;
+using nn::FastTanh;
 using nn::Shape;
 using nn::ShapeToString;
 using nn::Tensor;
