@@ -3,6 +3,7 @@
 // its own container; callers that want an nn::Tensor copy data() out.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
