@@ -109,13 +109,18 @@ void Fbank::ComputeFrame(float* frame, float* out) {
 }
 
 Matrix Fbank::Compute(std::span<const float> wave) {
+  Matrix features;
+  Compute(wave, &features);
+  return features;
+}
+
+void Fbank::Compute(std::span<const float> wave, Matrix* out) {
   const int64_t num_frames = NumFrames(static_cast<int64_t>(wave.size()), opts_.frame);
-  Matrix features(num_frames, Dim());
+  out->Resize(num_frames, Dim());
   for (int64_t f = 0; f < num_frames; ++f) {
     ExtractWindowSamples(0, wave, f, opts_.frame, frame_.data());
-    ComputeFrame(frame_.data(), features.Row(f));
+    ComputeFrame(frame_.data(), out->Row(f));
   }
-  return features;
 }
 
 }  // namespace attend::frontend

@@ -56,6 +56,10 @@ class Fbank {
   // Features of a whole waveform (samples at int16 scale, at
   // opts.frame.samp_freq): NumFrames(wave.size()) x Dim().
   Matrix Compute(std::span<const float> wave);
+  // The same into `out`, whose buffer is reused when large enough (no
+  // allocation or first-touch page faults when called again for audio of the
+  // same or shorter length).
+  void Compute(std::span<const float> wave, Matrix* out);
 
   // One frame: `frame` holds PaddedWindowSize() floats whose first
   // WindowSize() are the frame's samples; it is overwritten (scratch).

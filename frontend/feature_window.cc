@@ -134,23 +134,40 @@ void ProcessWindow(const FrameOptions& opts, const FeatureWindowFunction& window
     for (int32_t i = 0; i < n; ++i) frame[i] += rng->Normal(0.0f, opts.dither);
   }
   if (opts.remove_dc_offset) {
-    float sum = 0.0f;
-    for (int32_t i = 0; i < n; ++i) sum += frame[i];
-    const float mean = sum / n;
-    for (int32_t i = 0; i < n; ++i) frame[i] -= mean;
+    // Four double partial sums: vectorizable and more accurate than one float
+    // chain (the mean is then rounded to float once).
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      s0 += frame[i];
+      s1 += frame[i + 1];
+      s2 += frame[i + 2];
+      s3 += frame[i + 3];
+    }
+    for (; i < n; ++i) s0 += frame[i];
+    const float mean = static_cast<float>((s0 + s1 + s2 + s3) / n);
+    for (int32_t j = 0; j < n; ++j) frame[j] -= mean;
   }
   if (log_energy_pre_window != nullptr) {
-    float energy = 0.0f;
-    for (int32_t i = 0; i < n; ++i) energy += frame[i] * frame[i];
-    *log_energy_pre_window = std::log(std::max(energy, FLT_EPSILON));
+    double e0 = 0, e1 = 0;
+    int32_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      e0 += static_cast<double>(frame[i]) * frame[i];
+      e1 += static_cast<double>(frame[i + 1]) * frame[i + 1];
+    }
+    for (; i < n; ++i) e0 += static_cast<double>(frame[i]) * frame[i];
+    *log_energy_pre_window = std::log(std::max(static_cast<float>(e0 + e1), FLT_EPSILON));
   }
-  if (opts.preemph_coeff != 0.0f) {
-    const float c = opts.preemph_coeff;
-    for (int32_t i = n - 1; i > 0; --i) frame[i] -= c * frame[i - 1];
-    frame[0] -= c * frame[0];
-  }
+  // Pre-emphasis (x[i] -= c * x[i-1], x[-1] = x[0]) fused with the window,
+  // in one forward pass that keeps the previous raw sample in a register.
+  const float c = opts.preemph_coeff;
   const float* w = window.window().data();
-  for (int32_t i = 0; i < n; ++i) frame[i] *= w[i];
+  float prev = frame[0];
+  for (int32_t i = 0; i < n; ++i) {
+    const float cur = frame[i];
+    frame[i] = (cur - c * prev) * w[i];
+    prev = cur;
+  }
   for (int32_t i = n; i < padded; ++i) frame[i] = 0.0f;
 }
 
