@@ -15,5 +15,6 @@ int RunScore(const Args& args);
 int RunFeatures(const Args& args);
 int RunComputeCmvn(const Args& args);
 int RunTrainLm(const Args& args);
+int RunTranscribe(const Args& args);
 
 }  // namespace attend::tools

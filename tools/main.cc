@@ -28,6 +28,8 @@ const Command kCommands[] = {
     {"features", "filterbank features of audio into Kaldi archives", RunFeatures},
     {"compute-cmvn", "global CMVN statistics of features (Kaldi format)", RunComputeCmvn},
     {"train-lm", "train a character n-gram language model (ARPA)", RunTrainLm},
+    {"transcribe", "transcribe audio files or a wav.scp (text, json, srt, vtt, ctm)",
+     RunTranscribe},
 };
 
 void PrintHelp(std::ostream& out) {

@@ -7,8 +7,7 @@ namespace attend::tools {
 
 bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& args,
                       const po::options_description& options,
-                      const po::positional_options_description& positional,
-                      po::variables_map* vm) {
+                      const po::positional_options_description& positional, po::variables_map* vm) {
   po::options_description generic("General options");
   generic.add_options()("help,h", "show this help and exit")(
       "config", po::value<std::string>(),

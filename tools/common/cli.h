@@ -35,7 +35,6 @@ struct CommandSpec {
 // any parse problem.
 bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& args,
                       const po::options_description& options,
-                      const po::positional_options_description& positional,
-                      po::variables_map* vm);
+                      const po::positional_options_description& positional, po::variables_map* vm);
 
 }  // namespace attend::tools

@@ -1,0 +1,226 @@
+// The Recognizer behind include/attend/recognizer.h: audio → streaming fbank →
+// segments cut at quiet points → CMVN → encoder → CTC head → beam search →
+// timestamps. Memory is bounded by one segment's features, whatever the
+// length of the audio.
+#include "attend/recognizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "base/error.h"
+#include "decoder/beam_search.h"
+#include "decoder/ngram_lm.h"
+#include "decoder/timestamps.h"
+#include "frontend/audio_reader.h"
+#include "frontend/energy_split.h"
+#include "frontend/online_fbank.h"
+#include "frontend/resampler.h"
+#include "model/asr_model.h"
+#include "nn/engine.h"
+
+namespace attend {
+namespace {
+
+// Samples in [-1, 1] are scaled to int16 range, as Kaldi's features expect.
+constexpr float kInt16Scale = 32768.0f;
+// A cut is looked for in the last few seconds before the maximum length.
+constexpr double kSplitSearchSeconds = 5.0;
+
+class RecognizerImpl : public Recognizer {
+ public:
+  RecognizerImpl(const std::string& path, const DecodeOptions& options)
+      : options_(options), model_(model::AsrModel::Load(path)), fbank_(model_->config().fbank) {
+    nn::SetNumThreads(options.threads);
+    search_options_.beam = options.beam;
+    search_options_.nbest = options.nbest;
+    search_options_.ctc_weight =
+        options.ctc_weight < 0 ? model_->config().ctc_weight : options.ctc_weight;
+    search_options_.lm_weight = options.lm_weight;
+    search_options_.length_penalty = options.length_penalty;
+    search_options_.length_normalization = options.length_normalization;
+    search_options_.max_len_ratio = options.max_len_ratio;
+    search_options_.min_len_ratio = options.min_len_ratio;
+    search_options_.keep_attention = options.keep_attention;
+    search_options_.Validate();
+    ATTEND_CHECK(options.max_segment_seconds >= 1, "--max-segment must be at least 1 second, got ",
+                 options.max_segment_seconds);
+    if (!options.lm_path.empty()) lm_.emplace(options.lm_path, Tokens());
+    ATTEND_CHECK(options.lm_weight == 0 || lm_, "--lm-weight is ", options.lm_weight,
+                 " but no --lm was given");
+    const double shift_s = model_->config().fbank.frame.frame_shift_ms * 1e-3;
+    max_frames_ = static_cast<int64_t>(options.max_segment_seconds / shift_s);
+    search_frames_ =
+        std::min<int64_t>(max_frames_ - 1, static_cast<int64_t>(kSplitSearchSeconds / shift_s));
+  }
+
+  std::vector<std::string> Tokens() const override {
+    std::vector<std::string> tokens;
+    for (int id = 0; id < model_->vocab().size(); ++id) tokens.push_back(model_->vocab().Token(id));
+    return tokens;
+  }
+
+  Transcript RecognizeFile(const std::string& source) override {
+    frontend::AudioOptions audio;
+    audio.target_rate_hz = model_->config().fbank.frame.samp_freq;
+    frontend::AudioReader reader(source, audio);
+    Begin();
+    std::vector<float> chunk;
+    while (reader.Read(&chunk)) Feed(chunk);
+    return Finish();
+  }
+
+  Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) override {
+    ATTEND_CHECK(count >= 0 && sample_rate_hz > 0, "bad audio: ", count, " samples at ",
+                 sample_rate_hz, " Hz");
+    std::vector<float> scaled(samples, samples + count);
+    for (float& s : scaled) {
+      ATTEND_CHECK(std::isfinite(s), "audio contains NaN or infinite samples");
+      s *= kInt16Scale;
+    }
+    const double rate = model_->config().fbank.frame.samp_freq;
+    if (sample_rate_hz != rate)
+      scaled = frontend::Resampler::Resample(scaled, sample_rate_hz, rate);
+    Begin();
+    Feed(scaled);
+    return Finish();
+  }
+
+  Transcript RecognizeFeatures(const float* features, int64_t frames, int64_t dim) override {
+    ATTEND_CHECK(dim == model_->config().encoder.input_dim, "features have dimension ", dim,
+                 ", the model expects ", model_->config().encoder.input_dim);
+    transcript_ = Transcript();
+    transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
+    segment_start_frame_ = 0;
+    pending_ = frontend::Matrix(0, dim);
+    for (int64_t r = 0; r < frames; ++r) pending_.AppendRow(features + r * dim);
+    DecodeReadySegments(/*final=*/true);
+    transcript_.duration = static_cast<double>(frames) * FrameShiftSeconds();
+    return JoinText(std::move(transcript_));
+  }
+
+ private:
+  double FrameShiftSeconds() const { return model_->config().fbank.frame.frame_shift_ms * 1e-3; }
+
+  void Begin() {
+    transcript_ = Transcript();
+    transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
+    fbank_.Reset();
+    pending_ = frontend::Matrix(0, fbank_.Dim());
+    segment_start_frame_ = 0;
+    samples_ = 0;
+  }
+
+  void Feed(const std::vector<float>& samples) {
+    samples_ += static_cast<int64_t>(samples.size());
+    fbank_.AcceptWaveform(samples);
+    fbank_.PopFrames(&pending_);
+    DecodeReadySegments(/*final=*/false);
+  }
+
+  Transcript Finish() {
+    fbank_.InputFinished();
+    fbank_.PopFrames(&pending_);
+    DecodeReadySegments(/*final=*/true);
+    transcript_.duration = static_cast<double>(samples_) / model_->config().fbank.frame.samp_freq;
+    return JoinText(std::move(transcript_));
+  }
+
+  // Decodes every full segment in pending_ (and the rest when final).
+  void DecodeReadySegments(bool final) {
+    while (pending_.rows() > max_frames_ || (final && pending_.rows() > 0)) {
+      const int64_t cut = frontend::ChooseSplitFrame(pending_, max_frames_, search_frames_);
+      DecodeSegment(cut);
+      // Keep the frames after the cut.
+      frontend::Matrix rest(0, pending_.cols());
+      rest.ReserveRows(pending_.rows() - cut);
+      for (int64_t r = cut; r < pending_.rows(); ++r) rest.AppendRow(pending_.Row(r));
+      pending_ = std::move(rest);
+      segment_start_frame_ += cut;
+    }
+  }
+
+  // Decodes pending_ rows [0, frames) as one segment.
+  void DecodeSegment(int64_t frames) {
+    const int64_t dim = pending_.cols();
+    frontend::Matrix feats(frames, dim);
+    std::copy_n(pending_.data(), frames * dim, feats.data());
+    if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
+    input_.Resize({frames, 1, dim});  // [T, N=1, C] tnc
+    std::copy_n(feats.data(), frames * dim, input_.data());
+    std::vector<int64_t> out_lengths;
+    model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths, &encoder_ctx_);
+    const bool need_ctc = search_options_.ctc_weight > 0;
+    model_->ctc().Forward(encoded_, &ctc_log_probs_);
+    decoder::BeamSearch search(search_options_, &model_->decoder(), lm_ ? &*lm_ : nullptr,
+                               decoder::Vocabulary::kBlank);
+    auto hyps = search.Search(encoded_, out_lengths, need_ctc ? &ctc_log_probs_ : nullptr)[0];
+
+    const double shift = FrameShiftSeconds();
+    Segment segment;
+    segment.start = static_cast<double>(segment_start_frame_) * shift;
+    segment.end = static_cast<double>(segment_start_frame_ + frames) * shift;
+    const double per_frame = model_->seconds_per_encoder_frame();
+    const int V = model_->vocab().size();
+    for (decoder::Hypothesis& h : hyps) {
+      Alternative alt;
+      alt.text = model_->vocab().Decode(h.tokens);
+      alt.score = h.score;
+      alt.attention_score = h.attention_score;
+      alt.ctc_score = h.ctc_score;
+      alt.lm_score = h.lm_score;
+      std::vector<decoder::TokenSpan> spans = decoder::CtcAlign(
+          ctc_log_probs_.data(), out_lengths[0], V, decoder::Vocabulary::kBlank, h.tokens);
+      if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
+      auto seconds = [&](int64_t f) {
+        return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
+      };
+      for (const auto& s : spans)
+        alt.tokens.push_back({model_->vocab().Token(s.token), seconds(s.start_frame),
+                              seconds(s.end_frame), s.confidence});
+      for (const auto& w : decoder::GroupWords(spans, model_->vocab()))
+        alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence});
+      if (options_.keep_attention && h.attention.rank() == 2) {
+        alt.attention_rows = h.attention.dim(0);
+        alt.attention_cols = h.attention.dim(1);
+        alt.attention.assign(h.attention.data(), h.attention.data() + h.attention.size());
+      }
+      segment.nbest.push_back(std::move(alt));
+    }
+    transcript_.segments.push_back(std::move(segment));
+  }
+
+  static Transcript JoinText(Transcript t) {
+    for (const Segment& s : t.segments) {
+      if (s.nbest.empty() || s.nbest[0].text.empty()) continue;
+      if (!t.text.empty()) t.text += ' ';
+      t.text += s.nbest[0].text;
+    }
+    return t;
+  }
+
+  DecodeOptions options_;
+  std::unique_ptr<model::AsrModel> model_;
+  std::optional<decoder::NgramLm> lm_;
+  decoder::BeamSearchOptions search_options_;
+  frontend::OnlineFbank fbank_;
+  int64_t max_frames_ = 0;
+  int64_t search_frames_ = 0;
+
+  // Per-decode state, reused across segments and files.
+  Transcript transcript_;
+  frontend::Matrix pending_;  // features not yet decoded
+  int64_t segment_start_frame_ = 0;
+  int64_t samples_ = 0;
+  nn::Tensor input_, encoded_, ctc_log_probs_;
+  acoustic::Encoder::Context encoder_ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<Recognizer> Recognizer::Load(const std::string& model_path,
+                                             const DecodeOptions& options) {
+  return std::make_unique<RecognizerImpl>(model_path, options);
+}
+
+}  // namespace attend

@@ -1,0 +1,92 @@
+// attend's public C++ API: load a model once, transcribe audio files,
+// samples or feature matrices. The model is immutable after loading; a
+// Recognizer holds per-decode state (plans, buffers), so use one Recognizer
+// per thread.
+//
+//   auto recognizer = attend::Recognizer::Load("models/default.attend");
+//   attend::Transcript t = recognizer->RecognizeFile("hello.wav");
+//   std::cout << t.text << "\n";
+//   for (const auto& w : t.segments[0].nbest[0].words) ... w.start, w.end ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attend {
+
+// How to decode. Negative values mean "the model's default".
+struct DecodeOptions {
+  int beam = 8;                       // hypotheses kept (1 = greedy)
+  int nbest = 1;                      // alternatives returned per segment (<= beam)
+  float ctc_weight = -1.0f;           // joint CTC/attention weight in [0, 1]; < 0: the model's
+  std::string lm_path;                // ARPA n-gram LM over the model's tokens; empty: none
+  float lm_weight = 0.0f;             // shallow-fusion weight of the LM
+  float length_penalty = 0.0f;        // score added per output token
+  bool length_normalization = false;  // rank by score per token
+  float max_len_ratio = 0.0f;         // max tokens per encoder frame (0: one per frame)
+  float min_len_ratio = 0.0f;         // min tokens per encoder frame
+  bool keep_attention = true;         // return attention matrices
+  double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
+  int threads = 0;                    // oneDNN threads; 0 = all cores
+};
+
+struct TimedUnit {
+  std::string text;      // a word, or a token ("a", "<space>")
+  double start = 0;      // seconds from the start of the audio
+  double end = 0;        // seconds
+  float confidence = 0;  // in [0, 1]
+};
+
+struct Alternative {
+  std::string text;
+  float score = 0;            // the ranking score (joint, see decoder/hypothesis.h)
+  float attention_score = 0;  // ln P_att of the tokens and <eos>
+  float ctc_score = 0;        // ln P_ctc of the token sequence
+  float lm_score = 0;         // ln P_lm (0 without an LM)
+  std::vector<TimedUnit> words;
+  std::vector<TimedUnit> tokens;
+  // Attention weights, row-major [attention_rows, attention_cols]: one row per
+  // output token plus the final <eos>, one column per encoder frame of the
+  // segment (seconds_per_frame apart, starting at the segment's start).
+  std::vector<float> attention;
+  int64_t attention_rows = 0;
+  int64_t attention_cols = 0;
+};
+
+struct Segment {
+  double start = 0;  // seconds
+  double end = 0;
+  std::vector<Alternative> nbest;  // best first; may be empty for silence
+};
+
+struct Transcript {
+  std::string text;              // best alternatives of all segments, joined by spaces
+  double duration = 0;           // seconds of audio
+  double seconds_per_frame = 0;  // encoder frame spacing (attention columns)
+  std::vector<Segment> segments;
+};
+
+class Recognizer {
+ public:
+  // Loads a model file. Throws std::runtime_error (attend::Error) naming the
+  // file when it is missing, corrupt or incompatible, or an option is bad.
+  static std::unique_ptr<Recognizer> Load(const std::string& model_path,
+                                          const DecodeOptions& options = {});
+  virtual ~Recognizer() = default;
+
+  // A path, "-" for stdin, or a Kaldi wav.scp pipe command ("sox x.mp3 -t wav - |").
+  // Any format libsndfile reads, any rate (resampled), any channel count (mixed).
+  virtual Transcript RecognizeFile(const std::string& source) = 0;
+  // Mono samples in [-1, 1] at `sample_rate_hz`.
+  virtual Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) = 0;
+  // Features [frames, dim] row-major as the model's frontend computes them
+  // (before CMVN, which the model applies).
+  virtual Transcript RecognizeFeatures(const float* features, int64_t frames, int64_t dim) = 0;
+
+  // The model's token list, by id.
+  virtual std::vector<std::string> Tokens() const = 0;
+};
+
+}  // namespace attend

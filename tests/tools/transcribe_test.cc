@@ -1,0 +1,167 @@
+// End-to-end: `attend transcribe` on a small random model, as a user runs it.
+// The model is untrained, so the words are noise; what is checked is the
+// plumbing: inputs, formats, segments, heatmaps, failures and exit codes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "model/asr_model.h"
+#include "tests/frontend/audio_test_util.h"
+#include "tests/test_support.h"
+
+namespace attend {
+namespace {
+
+using testing::RunAttend;
+
+class TranscribeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    model::AsrModelConfig c;
+    c.encoder.num_layers = 2;
+    c.encoder.hidden_dim = 16;
+    c.decoder.embedding_dim = 8;
+    c.decoder.hidden_dim = 16;
+    c.decoder.attention.attention_dim = 8;
+    model::AsrModel m(c, decoder::Vocabulary::FromTexts({"abc def"}));
+    Rng rng(3, "init");
+    m.Init(&rng);
+    model_ = dir_.File("tiny.attend");
+    m.Save(model_);
+    namespace tu = frontend::testutil;
+    const int wav = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    ASSERT_TRUE(tu::WriteAudio(dir_.File("one.wav"), wav, 16000, 1, tu::Sine(440, 16000, 16000)));
+    ASSERT_TRUE(tu::WriteAudio(dir_.File("two.wav"), wav, 8000, 1, tu::Sine(300, 8000, 4000)));
+    std::vector<float> three = tu::Sine(200, 16000, 48000);
+    for (int i = 20000; i < 24000; ++i) three[i] = 0;  // a pause to cut at
+    ASSERT_TRUE(tu::WriteAudio(dir_.File("three.wav"), wav, 16000, 1, three));
+    std::ofstream(dir_.File("bad.wav")) << "not audio";
+  }
+  std::string Run(const std::string& args) {
+    return "transcribe --quiet --model " + model_ + " " + args;
+  }
+
+  testing::TempDir dir_;
+  std::string model_;
+};
+
+TEST_F(TranscribeTest, TextLinesForGoodFilesAndAnErrorForTheBadOne) {
+  auto r = RunAttend(
+      Run(dir_.File("one.wav") + " " + dir_.File("bad.wav") + " " + dir_.File("two.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(dir_.File("one.wav")), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(dir_.File("two.wav")), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("attend: error: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad.wav"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 of 3 inputs failed"), std::string::npos) << r.output;
+}
+
+TEST_F(TranscribeTest, ScpWithPipeAndGlobAndJobs) {
+  std::ofstream(dir_.File("wav.scp"))
+      << "uttA " << dir_.File("one.wav") << "\nuttB cat " << dir_.File("two.wav") << " |\n";
+  auto r = RunAttend(Run("--jobs 2 --scp " + dir_.File("wav.scp")));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("uttA", 0), 0u) << r.output;  // input order is kept
+  EXPECT_NE(r.output.find("\nuttB"), std::string::npos) << r.output;
+  r = RunAttend(Run("'" + dir_.File("t*.wav") + "'"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("three.wav"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("two.wav"), std::string::npos) << r.output;
+}
+
+TEST_F(TranscribeTest, JsonParsesWithTimesInsideTheAudioAndLongAudioIsSegmented) {
+  auto r = RunAttend(Run("--format json --nbest 2 --max-segment 1.5 " + dir_.File("three.wav") +
+                         " " + dir_.File("one.wav")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::string line;
+  int objects = 0;
+  while (std::getline(lines, line)) {
+    nlohmann::json j = nlohmann::json::parse(line);  // throws (fails the test) on bad JSON
+    ++objects;
+    const double duration = j["duration"];
+    double previous_end = 0;
+    for (const auto& s : j["segments"]) {
+      EXPECT_GE(s["start"].get<double>(), previous_end - 1e-9);
+      EXPECT_LE(s["end"].get<double>(), duration + 0.03);
+      previous_end = s["end"];
+      EXPECT_LE(s["nbest"].size(), 2u);
+      for (const auto& alt : s["nbest"]) {
+        double t = s["start"];
+        for (const auto& w : alt["words"]) {
+          EXPECT_GE(w["start"].get<double>(), t - 1e-9);
+          EXPECT_GE(w["end"].get<double>(), w["start"].get<double>());
+          EXPECT_LE(w["end"].get<double>(), s["end"].get<double>() + 1e-9);
+          t = w["start"];
+        }
+      }
+    }
+    if (j["key"].get<std::string>().find("three") != std::string::npos) {
+      EXPECT_GE(j["segments"].size(), 2u) << "3 s of audio with --max-segment 1.5";
+    }
+  }
+  EXPECT_EQ(objects, 2);
+}
+
+TEST_F(TranscribeTest, SubtitlesCtmAndHeatmapsToAnOutputDir) {
+  const std::string out = dir_.File("out"), png = dir_.File("png");
+  for (const std::string fmt : {"srt", "vtt", "ctm"}) {
+    auto r = RunAttend(Run("--format " + fmt + " --output-dir " + out + " --attention-png " + png +
+                           " " + dir_.File("one.wav") + " " + dir_.File("three.wav")));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream f(out + "/one." + fmt);
+    ASSERT_TRUE(f.good()) << fmt;
+    std::stringstream s;
+    s << f.rdbuf();
+    const std::string text = s.str();
+    if (fmt == "vtt") {
+      EXPECT_EQ(text.rfind("WEBVTT\n", 0), 0u);
+    }
+    if (fmt == "srt" && !text.empty()) {
+      EXPECT_EQ(text.rfind("1\n00:00:", 0), 0u) << text;
+    }
+    if (fmt == "ctm") {
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) {
+        std::istringstream fields(line);
+        std::string key, channel, word;
+        double start, dur, conf;
+        ASSERT_TRUE(fields >> key >> channel >> start >> dur >> word >> conf) << line;
+        EXPECT_GE(dur, 0);
+      }
+    }
+  }
+  std::ifstream heat(png + "/one.png", std::ios::binary);
+  char sig[8] = {};
+  heat.read(sig, 8);
+  EXPECT_EQ(std::string(sig + 1, 3), "PNG");
+}
+
+TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {
+  std::ofstream(dir_.File("broken.attend")) << "ATTNDMDL garbage";
+  auto r =
+      RunAttend("transcribe --model " + dir_.File("broken.attend") + " " + dir_.File("one.wav"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("broken.attend"), std::string::npos) << r.output;
+  r = RunAttend(Run("--beam 0 " + dir_.File("one.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--beam"), std::string::npos) << r.output;
+  r = RunAttend(Run("--lm-weight -1 " + dir_.File("one.wav")));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--lm-weight"), std::string::npos) << r.output;
+  r = RunAttend(Run(dir_.File("missing.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("missing.wav"), std::string::npos) << r.output;
+  std::ofstream(dir_.File("dup.scp"))
+      << "a " << dir_.File("one.wav") << "\na " << dir_.File("two.wav") << "\n";
+  r = RunAttend(Run("--scp " + dir_.File("dup.scp")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("duplicate key"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace attend

@@ -1,0 +1,198 @@
+// `attend transcribe`: audio files, globs, stdin or a wav.scp in; text, JSON,
+// subtitles or CTM out; attention heatmaps on request. Thin: it goes through
+// the public API (attend::Recognizer) like any application would.
+#include <glob.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "attend/recognizer.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
+#include "base/text_table.h"
+#include "tools/commands.h"
+#include "tools/common/attention_heatmap.h"
+#include "tools/common/cli.h"
+#include "tools/common/decode_flags.h"
+#include "tools/common/progress_bar.h"
+#include "tools/common/transcript_writers.h"
+
+namespace attend::tools {
+namespace {
+
+struct Input {
+  std::string key;     // uttid (scp) or the path as given
+  std::string source;  // path, "-" or "cmd |"
+};
+
+// Paths as given; an argument with wildcards that names no file is a glob.
+std::vector<Input> ListInputs(const std::vector<std::string>& args, const std::string& scp) {
+  std::vector<Input> inputs;
+  for (const std::string& a : args) {
+    const bool wildcard = a.find_first_of("*?[") != std::string::npos;
+    if (!wildcard || a == "-" || std::filesystem::exists(a)) {
+      inputs.push_back({a, a});
+      continue;
+    }
+    glob_t g{};
+    const int rc = glob(a.c_str(), 0, nullptr, &g);
+    if (rc == 0)
+      for (size_t i = 0; i < g.gl_pathc; ++i) inputs.push_back({g.gl_pathv[i], g.gl_pathv[i]});
+    globfree(&g);
+    if (rc != 0) throw Error("no file matches '" + a + "'");
+  }
+  if (!scp.empty()) {
+    for (const TableEntry& e : ReadTextTable(scp)) {
+      if (e.value.empty())
+        throw Error("line " + std::to_string(e.line) + " has a key but no audio (" + scp + ")");
+      inputs.push_back({e.key, e.value});
+    }
+  }
+  return inputs;
+}
+
+// A file name for an utterance key (paths flattened).
+std::string Stem(const std::string& key) {
+  std::string stem = key == "-" ? "stdin" : std::filesystem::path(key).filename().string();
+  if (const size_t dot = stem.rfind('.'); dot != std::string::npos && dot > 0) stem.resize(dot);
+  for (char& c : stem)
+    if (c == '/' || c == ' ') c = '_';
+  return stem;
+}
+
+struct Outcome {
+  bool done = false;
+  std::string output;  // formatted result for stdout
+  std::string error;   // one-line message when the input failed
+};
+
+}  // namespace
+
+int RunTranscribe(const Args& args) {
+  const CommandSpec spec{
+      "transcribe", "attend transcribe [options] [FILE|GLOB|-]... [--scp wav.scp]",
+      "Transcribes audio (any format libsndfile reads, any rate, or a wav.scp pipe command) with "
+      "an attend model. --format text prints `KEY transcript` lines (KEY: the uttid for --scp "
+      "input, the path otherwise), scoreable with `attend score`. A file that fails is reported "
+      "and skipped; the exit status is 1 if any failed."};
+  std::vector<std::string> files;
+  std::string scp, model_path = "models/default.attend", format = "text", output_dir, png_dir;
+  int jobs = 1;
+  bool quiet = false;
+  DecodeOptions decode;
+  po::options_description options("Options");
+  options.add_options()("input", po::value(&files)->multitoken(),
+                        "audio files, globs, or - for stdin")(
+      "scp", po::value(&scp), "Kaldi wav.scp (`uttid path` or `uttid command |` lines)")(
+      "model", po::value(&model_path)->default_value(model_path), "model file")(
+      "format", po::value(&format)->default_value(format), "text | json | srt | vtt | ctm")(
+      "output-dir", po::value(&output_dir), "write one file per input here instead of stdout")(
+      "attention-png", po::value(&png_dir), "write each utterance's attention heatmap (PNG) here")(
+      "jobs", po::value(&jobs)->default_value(jobs),
+      "utterances decoded at once (one model copy each)")("quiet", po::bool_switch(&quiet),
+                                                          "no progress bar");
+  RegisterDecodeFlags(&decode, &options);
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  po::variables_map vm;
+  if (!ParseCommandLine(spec, args, options, positional, &vm)) return 0;
+  if (!IsKnownFormat(format))
+    throw UsageError("unknown --format '" + format + "' (text, json, srt, vtt, ctm)");
+  if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
+  decode.keep_attention = !png_dir.empty();
+
+  const std::vector<Input> inputs = ListInputs(files, scp);
+  if (inputs.empty()) throw UsageError("no input: give audio files, '-' or --scp (see --help)");
+  if ((format == "srt" || format == "vtt") && inputs.size() > 1 && output_dir.empty())
+    throw UsageError("--format " + format + " with several inputs needs --output-dir");
+  for (const std::string& dir : {output_dir, png_dir})
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+
+  // Load once up front so a bad model or option fails before any work.
+  std::vector<std::unique_ptr<Recognizer>> recognizers;
+  recognizers.push_back(Recognizer::Load(model_path, decode));
+
+  std::vector<Outcome> outcomes(inputs.size());
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::atomic<size_t> next{0};
+  auto work = [&](Recognizer* recognizer) {
+    for (size_t i; (i = next++) < inputs.size();) {
+      Outcome o;
+      try {
+        const Input& in = inputs[i];
+        Transcript t = recognizer->RecognizeFile(in.source);
+        std::vector<std::string> pngs;
+        if (!png_dir.empty()) {
+          for (size_t s = 0; s < t.segments.size(); ++s) {
+            if (t.segments[s].nbest.empty() || t.segments[s].nbest[0].attention_rows == 0) continue;
+            std::string name =
+                Stem(in.key) + (t.segments.size() > 1 ? "." + std::to_string(s) : "") + ".png";
+            std::string path = (std::filesystem::path(png_dir) / name).string();
+            DrawAttentionHeatmap(t.segments[s].nbest[0], t.segments[s].start, t.seconds_per_frame,
+                                 in.key)
+                .Save(path);
+            pngs.push_back(path);
+          }
+        }
+        std::ostringstream text;
+        WriteTranscript(format, in.key, t, pngs, text);
+        if (output_dir.empty()) {
+          o.output = text.str();
+        } else {
+          WriteFileAtomically(
+              (std::filesystem::path(output_dir) / (Stem(in.key) + "." + FormatExtension(format)))
+                  .string(),
+              text.str());
+        }
+      } catch (const std::exception& e) {
+        o.error = e.what();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      o.done = true;
+      outcomes[i] = std::move(o);
+      ready.notify_all();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int j = 1; j < jobs && static_cast<size_t>(j) < inputs.size(); ++j)
+    workers.emplace_back([&] {
+      std::unique_ptr<Recognizer> r;
+      try {
+        r = Recognizer::Load(model_path, decode);  // its own state; threads set per thread
+      } catch (const std::exception&) {
+        return;  // the first recognizer loaded the same file; nothing new to report
+      }
+      work(r.get());
+    });
+  std::thread first([&] { work(recognizers[0].get()); });
+
+  // Results go out in input order as they complete.
+  ProgressBar progress(static_cast<int64_t>(inputs.size()), !quiet && inputs.size() > 3);
+  int failed = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::unique_lock<std::mutex> lock(mutex);
+    ready.wait(lock, [&] { return outcomes[i].done; });
+    Outcome o = std::move(outcomes[i]);
+    lock.unlock();
+    if (!o.error.empty()) {
+      ++failed;
+      std::cerr << (progress.active() ? "\n" : "") << "attend: error: " << o.error << "\n";
+    }
+    std::cout << o.output << std::flush;
+    progress.Advance(inputs[i].key);
+  }
+  first.join();
+  for (auto& w : workers) w.join();
+  if (failed > 0)
+    std::cerr << "attend: " << failed << " of " << inputs.size() << " inputs failed\n";
+  return failed > 0 ? kExitFailure : 0;
+}
+
+}  // namespace attend::tools
