@@ -16,10 +16,14 @@ DEPS := cmake g++ make pkg-config libdnnl-dev libsndfile1-dev libkissfft-dev \
         libpng-dev portaudio19-dev libopenmpi-dev openmpi-bin sox espeak-ng
 # Extra packages only the benchmarks' peers need (PyTorch, torchaudio).
 BENCH_DEPS := python3 python3-torch python3-torchaudio
+# Packages the recipes/synth_en data stages need (text sources, synthesizers, sox);
+# `make deps` installs them too, so the recipe runs after it alone.
+RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox
+DEPS += $(RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps bench-deps build test test-all run asan-test bench format clean
+.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test bench format clean
 
 all: build
 
@@ -39,6 +43,9 @@ deps:
 
 bench-deps: deps
 	$(call install_missing,$(BENCH_DEPS))
+
+recipe-deps:
+	$(call install_missing,$(RECIPE_DEPS))
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DATTEND_WERROR=$(ATTEND_WERROR)

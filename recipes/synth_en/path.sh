@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# Sourced by run.sh: the built attend binary (../../build/tools/attend) on PATH,
+# the recipe's helpers reachable, a fixed locale for sort and awk.
+recipe_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export PATH="$recipe_root/../../build/tools:$recipe_root/local:$recipe_root/../utils:$PATH"
+export LC_ALL=C
+export PYTHONUNBUFFERED=1

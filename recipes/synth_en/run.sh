@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# recipes/synth_en: a speech recognizer trained on synthetic English, from nothing
+# but Debian packages (fortunes, wamerican, espeak-ng, flite, sox).
+#
+#   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--data-conf "conf/data.conf"] [--data data]
+#
+# Stages (each writes a .done marker under $data/.done or $exp; a rerun skips them):
+#   0 text      sentence pool and its train/dev/test split   -> $data/local/text
+#   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
+#   2 features  filterbank features + global CMVN             (not yet implemented)
+#   3 train     attend train                                  (not yet implemented)
+#   4 decode    greedy, beam, beam + CTC                      (not yet implemented)
+#   5 score     WER/CER table                                 (not yet implemented)
+# A small trial:  ./run.sh --stop-stage 1 --data-conf "conf/data.conf conf/data_tiny.conf" --data data_tiny
+set -euo pipefail
+cd "$(dirname "$0")"
+
+stage=0
+stop_stage=100
+nj=2                      # parallel synthesis jobs (run under nice -n 10)
+data_conf=conf/data.conf  # space-separated list; later files override earlier ones
+data=data
+exp=exp
+force_stage=              # run this stage even if it is marked done
+help_message="usage: $0 [options]  (stages: 0 text, 1 audio, 2 features, 3 train, 4 decode, 5 score)"
+# shellcheck source=SCRIPTDIR/../utils/parse_options.sh
+. ../utils/parse_options.sh
+# shellcheck source=SCRIPTDIR/path.sh
+. ./path.sh
+# shellcheck source=SCRIPTDIR/../utils/run_stage.sh
+. ../utils/run_stage.sh
+done_dir=$data/.done
+mkdir -p "$data" "$exp"
+
+# ------------------------------------------------------------------ stage 0: text
+if stage_begin 0 text; then
+  python3 local/prepare_text.py --conf "$data_conf" --out "$data/local/text"
+  # No sentence in two sets (prepare_text.py dedupes before splitting; checked here).
+  for held in dev test; do
+    shared=$(cut -d' ' -f2- "$data/local/text/train.txt" | sort -u |
+      comm -12 - <(cut -d' ' -f2- "$data/local/text/$held.txt" | sort -u) | wc -l)
+    log "check: train and $held share $shared sentences"
+    [ "$shared" -eq 0 ] || { log "error: $held sentences leak into train"; exit 1; }
+  done
+  stage_done 0 text
+fi
+
+# ----------------------------------------------------------------- stage 1: audio
+if stage_begin 1 audio; then
+  splits="train dev test test_noisy"
+  python3 local/plan_audio.py --conf "$data_conf" --text "$data/local/text" --data "$data"
+  # Fixed noise recordings (sox -R: the same on every run); utterances cut them at
+  # planned offsets, so the noise is deterministic yet differs between utterances.
+  mkdir -p "$data/wav/noise"
+  if [ ! -s "$data/wav/noise/stats.txt" ]; then
+    for noise in whitenoise pinknoise brownnoise; do
+      sox -R -q -n -r 16000 -c 1 -b 16 "$data/wav/noise/$noise.wav" synth 300 "$noise" gain -n -3
+      sox "$data/wav/noise/$noise.wav" -n stat 2>&1 | awk -v n="$noise" '
+        /^Length \(seconds\)/ { d = $3 } /^RMS +amplitude/ { r = $3 } END { print n, d, r }'
+    done >"$data/wav/noise/stats.txt.tmp"
+    mv "$data/wav/noise/stats.txt.tmp" "$data/wav/noise/stats.txt"
+  fi
+  for split in $splits; do
+    n=$(($(wc -l <"$data/$split/synth.tsv") - 1))
+    log "stage 1: rendering $n $split utterances with $nj jobs -> $data/wav/$split"
+    mkdir -p "$data/wav/$split"
+    start_s=$(date +%s)
+    (while sleep 120; do
+      log "stage 1: $split: $(find "$data/wav/$split" -name '*.wav' | wc -l) of $n WAVs"
+    done) &
+    monitor=$!
+    trap 'kill "$monitor" 2>/dev/null || true' EXIT
+    tail -n +2 "$data/$split/synth.tsv" |
+      nice -n 10 xargs -d '\n' -n 25 -P "$nj" local/synth_utts.sh "$data/wav/$split" "$data/wav/noise"
+    kill "$monitor" 2>/dev/null || true
+    wait "$monitor" 2>/dev/null || true
+    log "stage 1: $split rendered in $(($(date +%s) - start_s)) s"
+  done
+  # shellcheck disable=SC2086  # $splits is a word list
+  python3 local/make_data_dirs.py --data "$data" $splits
+  log "stage 1: data statistics in $data/stats.tsv; audio in $data/wav ($(du -sh "$data/wav" | cut -f1))"
+  stage_done 1 audio
+fi
+
+# ------------------------------------------------- stages 2-5: not yet implemented
+for s in 2:features 3:train 4:decode 5:score; do
+  if stage_begin "${s%%:*}" "${s#*:}"; then
+    log "stage ${s%%:*} (${s#*:}): not yet implemented (issue 7)"
+    exit 1
+  fi
+done
+log "finished stages $stage..$stop_stage"
