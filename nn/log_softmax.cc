@@ -19,8 +19,10 @@ void LogSoftmax(const Tensor& x, Tensor* y) {
     for (int64_t c = 0; c < cols; ++c) max = std::max(max, in[c]);
     double sum = 0;
     for (int64_t c = 0; c < cols; ++c) sum += std::exp(static_cast<double>(in[c] - max));
-    const float log_z = max + static_cast<float>(std::log(sum));
-    for (int64_t c = 0; c < cols; ++c) out[c] = in[c] - log_z;
+    // (x − max) − log Σ, as PyTorch: forming max + log Σ first would round it
+    // to the ulp of max (1e-3 at logits of 1e4) before the subtraction.
+    const float log_sum = static_cast<float>(std::log(sum));
+    for (int64_t c = 0; c < cols; ++c) out[c] = (in[c] - max) - log_sum;
   }
 }
 
