@@ -16,5 +16,7 @@ int RunFeatures(const Args& args);
 int RunComputeCmvn(const Args& args);
 int RunTrainLm(const Args& args);
 int RunTranscribe(const Args& args);
+int RunTrain(const Args& args);
+int RunAverage(const Args& args);
 
 }  // namespace attend::tools

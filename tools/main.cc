@@ -30,6 +30,8 @@ const Command kCommands[] = {
     {"train-lm", "train a character n-gram language model (ARPA)", RunTrainLm},
     {"transcribe", "transcribe audio files or a wav.scp (text, json, srt, vtt, ctm)",
      RunTranscribe},
+    {"train", "train a model on a Kaldi data directory (checkpoints, resume, metrics)", RunTrain},
+    {"average", "average the parameters of checkpoints into one model", RunAverage},
 };
 
 void PrintHelp(std::ostream& out) {

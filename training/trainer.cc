@@ -1,0 +1,437 @@
+#include "training/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "base/config_text.h"
+#include "base/error.h"
+#include "decoder/beam_search.h"
+#include "decoder/error_rate.h"
+#include "nn/grad_clip.h"
+
+namespace attend::training {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Adds the options of `from` except those named in `skip` (shared with
+// another part's flags).
+void AddExcept(po::options_description* to, const po::options_description& from,
+               const std::set<std::string>& skip) {
+  for (const auto& option : from.options()) {
+    if (!skip.count(option->long_name())) to->add(option);
+  }
+}
+
+std::string Fixed(double v, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << v;
+  return out.str();
+}
+
+std::string Exact(double v) {
+  std::ostringstream out;
+  out << std::setprecision(9) << v;
+  return out.str();
+}
+
+constexpr char kMetricsHeader[] = "step,epoch,train_loss,dev_loss,dev_cer,dev_wer,lr,time_s";
+
+}  // namespace
+
+void TrainerOptions::Register(po::options_description* desc) {
+  desc->add_options()("epochs", po::value(&epochs)->default_value(epochs),
+                      "passes over the training data")(
+      "max-steps", po::value(&max_steps)->default_value(max_steps),
+      "stop after this many optimizer steps; 0 = no limit")(
+      "seed", po::value(&seed)->default_value(seed),
+      "seed of initialization, dropout, data order and augmentation")(
+      "compute-type", po::value(&compute_type)->default_value(compute_type),
+      "recurrent layers' arithmetic: f32 | bf16 (f32 master weights)")(
+      "clip-norm", po::value(&clip_norm)->default_value(clip_norm),
+      "global gradient L2-norm limit; 0 = no clipping")(
+      "max-bad-steps", po::value(&max_bad_steps)->default_value(max_bad_steps),
+      "non-finite losses or gradients in a row before training stops")(
+      "checkpoint-minutes", po::value(&checkpoint_minutes)->default_value(checkpoint_minutes),
+      "minutes between checkpoints (besides one at each epoch end)")(
+      "checkpoint-steps", po::value(&checkpoint_steps)->default_value(checkpoint_steps),
+      "also a checkpoint every this many steps; 0 = off")(
+      "keep-best", po::value(&keep_best)->default_value(keep_best),
+      "checkpoints kept by dev loss, averaged into the final model")(
+      "log-every", po::value(&log_every)->default_value(log_every),
+      "steps between log lines and metrics.csv rows")(
+      "dev-decode", po::value(&dev_decode)->default_value(dev_decode),
+      "greedy CER/WER on the dev set each epoch");
+  po::options_description loss_desc, adam_desc;
+  loss.Register(&loss_desc);
+  adam.Register(&adam_desc);
+  AddExcept(desc, loss_desc, {"ctc-weight"});
+  AddExcept(desc, adam_desc, {"adam-learning-rate"});
+  lr.Register(desc);
+  data.Register(desc);
+}
+
+void TrainerOptions::Validate() const {
+  ATTEND_CHECK(epochs > 0, "--epochs must be positive, got ", epochs);
+  ATTEND_CHECK(max_steps >= 0, "--max-steps must be >= 0, got ", max_steps);
+  ATTEND_CHECK(compute_type == "f32" || compute_type == "bf16",
+               "--compute-type must be f32 or bf16, got '", compute_type, "'");
+  ATTEND_CHECK(clip_norm >= 0, "--clip-norm must be >= 0, got ", clip_norm);
+  ATTEND_CHECK(max_bad_steps >= 1, "--max-bad-steps must be >= 1, got ", max_bad_steps);
+  ATTEND_CHECK(checkpoint_minutes > 0, "--checkpoint-minutes must be positive, got ",
+               checkpoint_minutes);
+  ATTEND_CHECK(checkpoint_steps >= 0, "--checkpoint-steps must be >= 0, got ", checkpoint_steps);
+  ATTEND_CHECK(keep_best >= 1, "--keep-best must be >= 1, got ", keep_best);
+  ATTEND_CHECK(log_every >= 1, "--log-every must be >= 1, got ", log_every);
+  loss.Validate();
+  adam.Validate();
+  lr.Validate();
+  data.Validate();
+}
+
+std::string TrainerOptions::ToString() const {
+  TrainerOptions copy = *this;
+  po::options_description desc;
+  copy.Register(&desc);
+  return ConfigText(desc);
+}
+
+Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Dataset* train,
+                 const Dataset* dev, const std::string& exp_dir, TrainerCallbacks callbacks)
+    : options_((options.Validate(), options)),
+      model_(model),
+      train_(train),
+      dev_(dev),
+      exp_dir_(exp_dir),
+      ckpt_dir_((fs::path(exp_dir) / "checkpoints").string()),
+      callbacks_(std::move(callbacks)),
+      params_(model->Parameters()),
+      adam_(params_, options_.adam),
+      loss_([&] {
+        decoder::JointLossOptions o = options_.loss;
+        o.ctc_weight = model->config().ctc_weight;
+        return o;
+      }()),
+      dropout_rng_(options_.seed, "dropout"),
+      sampling_rng_(options_.seed, "scheduled sampling") {
+  ATTEND_CHECK(train_->num_batches() > 0, "no training batches (set the vocabulary first)");
+  fs::create_directories(ckpt_dir_);
+  model_->encoder().set_compute_type(options_.compute_type == "bf16" ? nn::ComputeType::kBf16
+                                                                     : nn::ComputeType::kF32);
+  log_file_.open((fs::path(exp_dir) / "train.log").string(), std::ios::app);
+  ATTEND_CHECK(log_file_.good(), "cannot write '", (fs::path(exp_dir) / "train.log").string(), "'");
+  const std::string metrics = (fs::path(exp_dir) / "metrics.csv").string();
+  if (!fs::exists(metrics) || fs::file_size(metrics) == 0) {
+    std::ofstream(metrics) << kMetricsHeader << "\n";
+  }
+  state_.dropout_rng = dropout_rng_.SaveState();
+  state_.sampling_rng = sampling_rng_.SaveState();
+  session_start_ = last_ckpt_time_ = std::chrono::steady_clock::now();
+}
+
+void Trainer::Resume(const std::string& checkpoint) {
+  state_ = LoadCheckpoint(checkpoint, &adam_);
+  dropout_rng_.LoadState(state_.dropout_rng);
+  sampling_rng_.LoadState(state_.sampling_rng);
+  last_checkpoint_ = checkpoint;
+  session_start_elapsed_ = state_.elapsed_s;
+  // Rows after the checkpoint belong to the interrupted run's lost future.
+  const std::string metrics = (fs::path(exp_dir_) / "metrics.csv").string();
+  std::vector<std::string> keep = {kMetricsHeader};
+  {
+    std::ifstream in(metrics);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      const size_t comma = line.find(',');
+      if (comma == std::string::npos || std::count(line.begin(), line.end(), ',') != 7) continue;
+      try {
+        if (std::stoll(line.substr(0, comma)) <= state_.step) keep.push_back(line);
+      } catch (const std::logic_error&) {
+      }
+    }
+  }
+  std::string text;
+  for (const std::string& l : keep) text += l + "\n";
+  std::ofstream(metrics, std::ios::trunc) << text;
+  Log("resumed from " + checkpoint + " at step " + std::to_string(state_.step) + ", epoch " +
+      std::to_string(state_.epoch + 1) + ", batch " + std::to_string(state_.batch_position));
+}
+
+float Trainer::learning_rate() const {
+  return LearningRate(options_.lr, state_.step + 1, state_.plateau_scale);
+}
+
+void Trainer::Log(const std::string& line) {
+  log_file_ << line << "\n";
+  log_file_.flush();
+  if (callbacks_.log) callbacks_.log(line);
+}
+
+StepStatus Trainer::Step(const Batch& batch, double* loss) {
+  nn::ZeroGrad(params_);
+  std::vector<int64_t> out_lengths;
+  model_->encoder().Forward(batch.features, batch.lengths, &encoded_, &out_lengths, &enc_ctx_,
+                            /*training=*/true, &dropout_rng_);
+  const decoder::JointLossValue value =
+      loss_.ForwardBackward(&model_->ctc(), &model_->decoder(), encoded_, out_lengths,
+                            batch.targets, &sampling_rng_, &dencoded_);
+  bool finite = std::isfinite(value.total);
+  double norm = 0;
+  if (finite) {
+    model_->encoder().Backward(dencoded_, &enc_ctx_, nullptr);
+    norm = nn::ClipGradNorm(params_, options_.clip_norm);
+    finite = std::isfinite(norm);
+  }
+  if (!finite) {
+    nn::ZeroGrad(params_);
+    ++bad_in_a_row_;
+    Log("step " + std::to_string(state_.step + 1) + ": non-finite " +
+        (std::isfinite(value.total) ? "gradient norm" : "loss") + " (" +
+        std::to_string(bad_in_a_row_) + " in a row); batch of " +
+        std::to_string(batch.keys.size()) + " utterances from " +
+        (batch.keys.empty() ? std::string("?") : batch.keys.front()) + " skipped");
+    if (bad_in_a_row_ >= options_.max_bad_steps) {
+      throw Error("training stopped: " + std::to_string(bad_in_a_row_) +
+                  " non-finite steps in a row; the last good checkpoint is " +
+                  (last_checkpoint_.empty() ? std::string("none (no checkpoint written yet)")
+                                            : last_checkpoint_) +
+                  " (try a lower --lr or --clip-norm, then --resume)");
+    }
+    return StepStatus::kSkipped;
+  }
+  bad_in_a_row_ = 0;
+  ++state_.step;
+  adam_.set_learning_rate(LearningRate(options_.lr, state_.step, state_.plateau_scale));
+  adam_.Step();
+  *loss = value.total;
+  return StepStatus::kOk;
+}
+
+DevResult Trainer::Evaluate(const Dataset& dev) {
+  std::vector<int64_t> order(dev.num_batches());
+  std::iota(order.begin(), order.end(), 0);
+  BatchLoader loader(&dev, model_->cmvn(), options_.seed, 0, order, 0, /*augment=*/false);
+  acoustic::Encoder::Context ctx;
+  nn::Tensor encoded, dencoded;
+  Rng rng(options_.seed, "dev scheduled sampling");
+  decoder::BeamSearchOptions search_options;
+  search_options.beam = 1;
+  search_options.ctc_weight = 0;
+  search_options.keep_attention = false;
+  decoder::ErrorCounts chars, words;
+  const bool per_token = options_.loss.normalize == "token";
+  double sum = 0, weight = 0;
+  DevResult result;
+  Batch b;
+  while (loader.Next(&b)) {
+    std::vector<int64_t> lengths;
+    model_->encoder().Forward(b.features, b.lengths, &encoded, &lengths, &ctx, false);
+    const decoder::JointLossValue v = loss_.ForwardBackward(
+        &model_->ctc(), &model_->decoder(), encoded, lengths, b.targets, &rng, &dencoded);
+    const double w = per_token ? static_cast<double>(b.num_tokens() + b.keys.size())
+                               : static_cast<double>(b.keys.size());
+    sum += v.total * w;
+    weight += w;
+    result.utterances += static_cast<int64_t>(b.keys.size());
+    if (options_.dev_decode) {
+      decoder::BeamSearch search(search_options, &model_->decoder(), nullptr,
+                                 decoder::Vocabulary::kBlank);
+      const auto hyps = search.Search(encoded, lengths, nullptr);
+      for (size_t n = 0; n < hyps.size(); ++n) {
+        const std::string text =
+            hyps[n].empty() ? std::string() : model_->vocab().Decode(hyps[n][0].tokens);
+        chars += decoder::Align(decoder::SplitCharacters(b.texts[n]),
+                                decoder::SplitCharacters(text), nullptr);
+        words +=
+            decoder::Align(decoder::SplitWords(b.texts[n]), decoder::SplitWords(text), nullptr);
+        result.hyps.emplace_back(b.keys[n], text);
+      }
+    }
+  }
+  nn::ZeroGrad(params_);  // the dev pass must not leak into the next step
+  result.loss = weight > 0 ? sum / weight : 0;
+  if (options_.dev_decode) {
+    result.cer = chars.Rate();
+    result.wer = words.Rate();
+  }
+  return result;
+}
+
+void Trainer::SaveCheckpoint(const std::string& path) {
+  state_.dropout_rng = dropout_rng_.SaveState();
+  state_.sampling_rng = sampling_rng_.SaveState();
+  training::SaveCheckpoint(path, *model_, adam_, state_);
+  last_checkpoint_ = path;
+  last_ckpt_time_ = std::chrono::steady_clock::now();
+}
+
+void Trainer::AppendMetrics(double train_loss, const DevResult* dev) {
+  std::ofstream out((fs::path(exp_dir_) / "metrics.csv").string(), std::ios::app);
+  std::ostringstream row;
+  row << state_.step << "," << state_.epoch + 1 << "," << Exact(train_loss) << ",";
+  if (dev != nullptr) {
+    row << Exact(dev->loss) << "," << Fixed(dev->cer, 2) << "," << Fixed(dev->wer, 2);
+  } else {
+    row << ",,";
+  }
+  row << ","
+      << Exact(LearningRate(options_.lr, std::max<int64_t>(state_.step, 1), state_.plateau_scale))
+      << "," << Fixed(state_.elapsed_s, 1) << "\n";
+  out << row.str();  // one write per row, so a kill leaves whole rows
+  out.flush();
+}
+
+void Trainer::EndOfEvaluation(double rank_loss, const std::string& name) {
+  ++state_.epochs_ranked;
+  if (state_.epochs_ranked == 1 || rank_loss < state_.best_loss) {
+    state_.best_loss = rank_loss;
+    state_.stalled_epochs = 0;
+  } else if (++state_.stalled_epochs >= options_.lr.plateau_patience &&
+             options_.lr.schedule == "plateau") {
+    state_.plateau_scale *= options_.lr.plateau_factor;
+    state_.stalled_epochs = 0;
+    Log("dev loss stalled: learning-rate scale now " + Exact(state_.plateau_scale));
+  }
+  const std::string path = (fs::path(ckpt_dir_) / (name + ".attend")).string();
+  std::vector<RankedCheckpoint> kept = state_.kept;
+  kept.push_back({path, rank_loss});
+  std::stable_sort(
+      kept.begin(), kept.end(),
+      [](const RankedCheckpoint& a, const RankedCheckpoint& b) { return a.loss < b.loss; });
+  std::vector<std::string> dropped;
+  while (static_cast<int64_t>(kept.size()) > options_.keep_best) {
+    dropped.push_back(kept.back().path);
+    kept.pop_back();
+  }
+  state_.kept = kept;
+  const bool keep_new = std::find(dropped.begin(), dropped.end(), path) == dropped.end();
+  if (keep_new) SaveCheckpoint(path);
+  SaveCheckpoint((fs::path(ckpt_dir_) / "last.attend").string());
+  for (const std::string& p : dropped) {
+    std::error_code ec;
+    if (p != path) fs::remove(p, ec);
+  }
+}
+
+Trainer::Summary Trainer::Train() {
+  using Clock = std::chrono::steady_clock;
+  const int64_t nb = train_->num_batches();
+  auto limit_reached = [&] { return options_.max_steps > 0 && state_.step >= options_.max_steps; };
+  auto update_elapsed = [&] {
+    state_.elapsed_s = session_start_elapsed_ +
+                       std::chrono::duration<double>(Clock::now() - session_start_).count();
+  };
+  Log("training on " + std::to_string(train_->utterances().size()) + " utterances in " +
+      std::to_string(nb) + " batches" +
+      (dev_ ? ", dev " + std::to_string(dev_->utterances().size()) + " utterances" : "") + "; " +
+      std::to_string(options_.epochs) + " epochs");
+  Summary summary;
+  while (state_.epoch < options_.epochs && !limit_reached()) {
+    BatchLoader loader(train_, model_->cmvn(), options_.seed, state_.epoch,
+                       EpochOrder(nb, options_.seed, state_.epoch), state_.batch_position,
+                       /*augment=*/true);
+    Batch b;
+    while (!limit_reached() && loader.Next(&b)) {
+      double loss = 0;
+      if (Step(b, &loss) == StepStatus::kOk) {
+        state_.window_loss += loss;
+        ++state_.window_steps;
+        state_.epoch_loss += loss;
+        ++state_.epoch_steps;
+        session_tokens_ += b.num_tokens();
+        ++session_steps_;
+      }
+      state_.batch_position = b.index + 1;
+      update_elapsed();
+      const double session_s = state_.elapsed_s - session_start_elapsed_;
+      if (callbacks_.progress) {
+        TrainProgress p;
+        p.epoch = state_.epoch + 1;
+        p.epochs = options_.epochs;
+        p.position = state_.batch_position;
+        p.batches = nb;
+        p.step = state_.step;
+        p.loss = state_.window_steps > 0 ? state_.window_loss / state_.window_steps : loss;
+        p.tokens_per_s = session_s > 0 ? session_tokens_ / session_s : 0;
+        p.lr = LearningRate(options_.lr, std::max<int64_t>(state_.step, 1), state_.plateau_scale);
+        int64_t remaining =
+            (options_.epochs - state_.epoch - 1) * nb + (nb - state_.batch_position);
+        if (options_.max_steps > 0)
+          remaining = std::min(remaining, options_.max_steps - state_.step);
+        p.eta_s = session_steps_ > 0 ? session_s / session_steps_ * remaining : 0;
+        callbacks_.progress(p);
+      }
+      if (state_.step % options_.log_every == 0 && state_.window_steps > 0 && state_.step != 0) {
+        const double mean = state_.window_loss / state_.window_steps;
+        Log("epoch " + std::to_string(state_.epoch + 1) + " step " + std::to_string(state_.step) +
+            " batch " + std::to_string(state_.batch_position) + "/" + std::to_string(nb) +
+            " loss " + Fixed(mean, 4) + " lr " + Exact(learning_rate()) + " tokens/s " +
+            Fixed(session_s > 0 ? session_tokens_ / session_s : 0, 0));
+        AppendMetrics(mean, nullptr);
+        state_.window_loss = 0;
+        state_.window_steps = 0;
+      }
+      const double since_ckpt =
+          std::chrono::duration<double>(Clock::now() - last_ckpt_time_).count();
+      if (since_ckpt >= options_.checkpoint_minutes * 60 ||
+          (options_.checkpoint_steps > 0 && state_.step % options_.checkpoint_steps == 0 &&
+           state_.window_steps + state_.epoch_steps > 0)) {
+        SaveCheckpoint((fs::path(ckpt_dir_) / "last.attend").string());
+      }
+    }
+    // The loader ran dry (the epoch is over, even if its last batches failed
+    // to load) unless --max-steps stopped it.
+    const bool epoch_done = !limit_reached() || state_.batch_position >= nb;
+    // An evaluation at each epoch end, and where --max-steps stops a run.
+    const double train_loss = state_.epoch_steps > 0 ? state_.epoch_loss / state_.epoch_steps : 0;
+    DevResult dev;
+    if (dev_ != nullptr) dev = Evaluate(*dev_);
+    update_elapsed();
+    Log("epoch " + std::to_string(state_.epoch + 1) + (epoch_done ? " done" : " stopped") +
+        " at step " + std::to_string(state_.step) + ": train loss " + Fixed(train_loss, 4) +
+        (dev_ ? " dev loss " + Fixed(dev.loss, 4) +
+                    (options_.dev_decode
+                         ? " dev CER " + Fixed(dev.cer, 2) + "% WER " + Fixed(dev.wer, 2) + "%"
+                         : "")
+              : ""));
+    AppendMetrics(train_loss, &dev);
+    summary.train_loss = train_loss;
+    summary.dev = dev;
+    const std::string name = epoch_done ? "epoch" + std::to_string(state_.epoch + 1)
+                                        : "step" + std::to_string(state_.step);
+    if (epoch_done) {
+      ++state_.epoch;
+      state_.batch_position = 0;
+      state_.epoch_loss = 0;
+      state_.epoch_steps = 0;
+    }
+    EndOfEvaluation(dev_ != nullptr ? dev.loss : train_loss, name);
+  }
+  summary.steps = state_.step;
+  std::vector<std::string> paths;
+  for (const RankedCheckpoint& c : state_.kept) {
+    if (fs::exists(c.path)) paths.push_back(c.path);
+  }
+  if (paths.empty() && !last_checkpoint_.empty()) paths.push_back(last_checkpoint_);
+  summary.model_path = (fs::path(exp_dir_) / "model.attend").string();
+  if (paths.empty()) {
+    model_->Save(summary.model_path);
+  } else {
+    AverageModels(paths)->Save(summary.model_path);
+  }
+  Log("wrote " + summary.model_path + " (average of " + std::to_string(paths.size()) +
+      " checkpoint" + (paths.size() == 1 ? "" : "s") + ")");
+  return summary;
+}
+
+}  // namespace attend::training
