@@ -381,6 +381,7 @@ Batch BatchLoader::Load(int64_t position) {
   Batch b;
   b.epoch = epoch_;
   b.index = position;
+  b.bucket = order_[position];
   Rng rng(seed_ ^ (static_cast<uint64_t>(epoch_) << 32) ^ static_cast<uint64_t>(position),
           "augmentation");
   std::vector<frontend::Matrix> feats;

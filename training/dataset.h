@@ -80,6 +80,7 @@ struct Utterance {
 struct Batch {
   int64_t epoch = 0;
   int64_t index = 0;              // position in the epoch's order
+  int64_t bucket = 0;             // which of Dataset::batches() it holds
   std::vector<std::string> keys;  // utterances actually in the batch
   nn::Tensor features;            // [T, N, C] tnc, zero-padded
   std::vector<int64_t> lengths;   // N frame counts

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "decoder/beam_search.h"
 #include "decoder/error_rate.h"
+#include "nn/engine.h"
 #include "nn/grad_clip.h"
 
 namespace attend::training {
@@ -55,6 +56,8 @@ void TrainerOptions::Register(po::options_description* desc) {
       "stop after this many optimizer steps; 0 = no limit")(
       "seed", po::value(&seed)->default_value(seed),
       "seed of initialization, dropout, data order and augmentation")(
+      "threads", po::value(&threads)->default_value(threads),
+      "oneDNN threads; 0 = all cores (1 makes a run reproducible bit for bit)")(
       "compute-type", po::value(&compute_type)->default_value(compute_type),
       "recurrent layers' arithmetic: f32 | bf16 (f32 master weights)")(
       "clip-norm", po::value(&clip_norm)->default_value(clip_norm),
@@ -81,6 +84,7 @@ void TrainerOptions::Register(po::options_description* desc) {
 }
 
 void TrainerOptions::Validate() const {
+  ATTEND_CHECK(threads >= 0, "--threads must be >= 0, got ", threads);
   ATTEND_CHECK(epochs > 0, "--epochs must be positive, got ", epochs);
   ATTEND_CHECK(max_steps >= 0, "--max-steps must be >= 0, got ", max_steps);
   ATTEND_CHECK(compute_type == "f32" || compute_type == "bf16",
@@ -125,6 +129,7 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
       sampling_rng_(options_.seed, "scheduled sampling") {
   ATTEND_CHECK(train_->num_batches() > 0, "no training batches (set the vocabulary first)");
   fs::create_directories(ckpt_dir_);
+  nn::SetNumThreads(options_.threads);
   model_->encoder().set_compute_type(options_.compute_type == "bf16" ? nn::ComputeType::kBf16
                                                                      : nn::ComputeType::kF32);
   log_file_.open((fs::path(exp_dir) / "train.log").string(), std::ios::app);

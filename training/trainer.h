@@ -41,6 +41,7 @@ struct TrainerOptions {
   int64_t epochs = 20;    // --epochs: passes over the training data
   int64_t max_steps = 0;  // --max-steps: stop after this many optimizer steps; 0 = no limit
   uint64_t seed = 1;      // --seed: init, dropout, data order and augmentation
+  int threads = 0;        // --threads: oneDNN (OpenMP) threads; 0 = all cores; 1 = bit-reproducible
   std::string compute_type = "f32";  // --compute-type: f32 | bf16 (recurrent layers; f32 master
                                      //   weights)
   double clip_norm = 5.0;            // --clip-norm: global gradient L2 norm limit; 0 = no clipping

@@ -1,0 +1,199 @@
+#include "training/dataset.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "frontend/feature_window.h"
+#include "tests/test_support.h"
+#include "tests/training/synthetic_data.h"
+
+namespace attend::training {
+namespace {
+
+DataModelInfo TinyInfo() {
+  DataModelInfo info;
+  info.fbank.mel.num_bins = 23;
+  info.reduction = 4;
+  return info;
+}
+
+struct Fixture {
+  attend::testing::TempDir tmp;
+  std::string dir = tmp.File("data");
+  std::vector<std::string> log;
+  std::function<void(const std::string&)> sink = [this](const std::string& l) { log.push_back(l); };
+  int Mentions(const std::string& key) const {
+    return static_cast<int>(std::count_if(log.begin(), log.end(), [&](const std::string& l) {
+      return l.find(key + " ") != std::string::npos;
+    }));
+  }
+};
+
+TEST(Dataset, BatchesAreLengthBucketsWithinTheFrameBudgetAndCoverEveryUtterance) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 40, 7);
+  DatasetOptions opts;
+  opts.batch_frames = 500;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  ASSERT_EQ(data.utterances().size(), 40u);
+  EXPECT_GT(data.num_batches(), 3);
+  std::multiset<int64_t> seen;
+  int64_t previous_longest = 0;
+  for (const auto& batch : data.batches()) {
+    ASSERT_FALSE(batch.empty());
+    int64_t longest = 0, shortest = INT64_MAX;
+    for (int64_t i : batch) {
+      seen.insert(i);
+      longest = std::max(longest, data.utterances()[i].frames);
+      shortest = std::min(shortest, data.utterances()[i].frames);
+    }
+    if (batch.size() > 1) {
+      EXPECT_LE(longest * static_cast<int64_t>(batch.size()), 500);
+    }
+    EXPECT_GE(shortest, previous_longest);  // sorted buckets do not overlap
+    previous_longest = longest;
+  }
+  EXPECT_EQ(seen.size(), 40u);
+  EXPECT_EQ(std::set<int64_t>(seen.begin(), seen.end()).size(), 40u);
+}
+
+TEST(Dataset, EpochOrderIsASeededPermutationThatChangesPerEpoch) {
+  const auto a = EpochOrder(50, 3, 0), b = EpochOrder(50, 3, 0), c = EpochOrder(50, 3, 1),
+             d = EpochOrder(50, 4, 0);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a, d);
+  auto sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t i = 0; i < 50; ++i) EXPECT_EQ(sorted[i], i);
+}
+
+TEST(Dataset, BadUtterancesAreReportedOnceAndSkipped) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 6, 8);
+  {
+    std::ofstream text(f.dir + "/text", std::ios::app), scp(f.dir + "/wav.scp", std::ios::app);
+    text << "empty   \n";
+    scp << "empty " << f.dir << "/wav/utt0000.wav\n";
+    text << "missing abc\n";
+    scp << "missing " << f.dir << "/wav/nothing.wav\n";
+    std::ofstream(f.dir + "/garbage.wav") << "not audio at all";
+    text << "garbage abc\n";
+    scp << "garbage " << f.dir << "/garbage.wav\n";
+    // 0.1 s of audio (8 encoder frames) cannot carry 30 letters.
+    Rng rng(1, "short");
+    frontend::testutil::WriteAudio(f.dir + "/short.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+                                   testing::kRate, 1, testing::SynthesizeText("a", &rng));
+    text << "toolong abcdefabcdefabcdefabcdefabcdef\n";
+    scp << "toolong " << f.dir << "/short.wav\n";
+  }
+  DatasetOptions opts;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  std::set<std::string> keys;
+  for (const Utterance& u : data.utterances()) keys.insert(u.key);
+  EXPECT_EQ(keys.size(), 6u);
+  for (const std::string bad : {"empty", "missing", "garbage", "toolong"}) {
+    EXPECT_EQ(keys.count(bad), 0u) << bad;
+    EXPECT_EQ(f.Mentions(bad), 1) << bad;
+    data.ReportBad(bad, "again");  // a second report stays silent
+    EXPECT_EQ(f.Mentions(bad), 1) << bad;
+  }
+}
+
+TEST(Dataset, LoaderGivesZeroPaddedTncBatchesWithCmvnApplied) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 12, 9);
+  DatasetOptions opts;
+  opts.batch_frames = 400;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  const frontend::CmvnStats stats = data.ComputeCmvnStats();
+  const frontend::Cmvn cmvn(stats, frontend::CmvnOptions{});
+  std::vector<int64_t> order(data.num_batches());
+  std::iota(order.begin(), order.end(), 0);
+  BatchLoader loader(&data, &cmvn, 1, 0, order, 0, false);
+  frontend::Fbank fbank(TinyInfo().fbank);
+  Batch b;
+  int64_t batches = 0, utts = 0;
+  while (loader.Next(&b)) {
+    ++batches;
+    const int64_t T = b.features.shape()[0], N = b.features.shape()[1], C = b.features.shape()[2];
+    ASSERT_EQ(N, static_cast<int64_t>(b.keys.size()));
+    ASSERT_EQ(C, 23);
+    EXPECT_EQ(T, *std::max_element(b.lengths.begin(), b.lengths.end()));
+    for (int64_t n = 0; n < N; ++n) {
+      const Utterance& u = data.utterances()[data.batches()[b.bucket][n]];
+      ASSERT_EQ(u.key, b.keys[n]);
+      EXPECT_EQ(b.lengths[n], u.frames);
+      frontend::Matrix m = data.Features(u, 1.0f, &fbank);
+      cmvn.Apply(&m);
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t c = 0; c < C; ++c) {
+          const float want = t < b.lengths[n] ? m(t, c) : 0.0f;
+          ASSERT_EQ(b.features[(t * N + n) * C + c], want) << u.key << " t=" << t;
+        }
+      ++utts;
+    }
+  }
+  EXPECT_EQ(batches, data.num_batches());
+  EXPECT_EQ(utts, 12);
+}
+
+TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 16, 10);
+  DatasetOptions opts;
+  opts.batch_frames = 400;
+  opts.speed_perturb = "0.9,1.0,1.1";
+  opts.spec_augment = true;
+  opts.spec.max_freq_width = 5;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  const auto order = EpochOrder(data.num_batches(), 5, 2);
+  std::vector<Batch> all;
+  {
+    BatchLoader loader(&data, nullptr, 5, 2, order, 0, true);
+    Batch b;
+    while (loader.Next(&b)) all.push_back(b);
+  }
+  ASSERT_EQ(static_cast<int64_t>(all.size()), data.num_batches());
+  bool perturbed = false;
+  for (const Batch& b : all)
+    for (size_t n = 0; n < b.keys.size(); ++n)
+      perturbed |= b.lengths[n] != data.utterances()[data.batches()[b.bucket][n]].frames;
+  EXPECT_TRUE(perturbed) << "speed perturbation changed no length";
+  const int64_t start = data.num_batches() / 2;
+  BatchLoader resumed(&data, nullptr, 5, 2, order, start, true);
+  Batch b;
+  for (int64_t pos = start; pos < data.num_batches(); ++pos) {
+    ASSERT_TRUE(resumed.Next(&b));
+    EXPECT_EQ(b.index, pos);
+    EXPECT_EQ(b.keys, all[pos].keys);
+    EXPECT_EQ(b.lengths, all[pos].lengths);
+    ASSERT_EQ(b.features.size(), all[pos].features.size());
+    EXPECT_TRUE(std::equal(b.features.data(), b.features.data() + b.features.size(),
+                           all[pos].features.data()));
+  }
+  EXPECT_FALSE(resumed.Next(&b));
+}
+
+TEST(Dataset, SegmentsCutRecordings) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 2, 11);
+  std::ofstream(f.dir + "/segments") << "utt0000 utt0000 0.0 0.25\nutt0001 utt0001 0.1 0.2\n";
+  Dataset data(f.dir, DatasetOptions{}, TinyInfo(), f.sink);
+  ASSERT_EQ(data.utterances().size(), 2u);
+  const frontend::FrameOptions frame;
+  EXPECT_EQ(data.utterances()[0].frames, frontend::NumFrames(4000, frame));
+  EXPECT_EQ(data.utterances()[1].frames, frontend::NumFrames(1600, frame));
+  frontend::Fbank fbank(TinyInfo().fbank);
+  EXPECT_EQ(data.Features(data.utterances()[1], 1.0f, &fbank).rows(), data.utterances()[1].frames);
+}
+
+}  // namespace
+}  // namespace attend::training

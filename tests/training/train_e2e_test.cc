@@ -1,0 +1,231 @@
+// `attend train`, `attend average`, `attend transcribe` and `attend score` as
+// a user runs them, on the synthetic tone corpus.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "nn/model_file.h"
+#include "tests/test_support.h"
+#include "tests/training/synthetic_data.h"
+
+namespace attend::training {
+namespace {
+
+using attend::testing::RunAttend;
+namespace fs = std::filesystem;
+
+// The tiny config of the CI test (also the shape of recipes' conf/tiny.conf).
+constexpr char kTinyConf[] = R"(num-mel-bins = 23
+encoder.num_layers = 2
+encoder.hidden_dim = 48
+encoder.reduction = 4
+decoder-embedding-dim = 16
+decoder-hidden-dim = 64
+attention-type = location
+attention-dim = 32
+ctc-weight = 0.3
+lr-schedule = constant
+lr = 0.004
+warmup-steps = 20
+label-smoothing = 0
+loss-normalize = token
+batch-frames = 800
+log-every = 10
+threads = 1
+)";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    if (line.back() == ',') cells.push_back("");
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+double ScoreCer(const std::string& ref, const std::string& hyp) {
+  const auto r = RunAttend("score --ref " + ref + " --hyp " + hyp);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::smatch m;
+  const std::regex cer(R"(%CER ([0-9.]+))");
+  EXPECT_TRUE(std::regex_search(r.output, m, cer)) << r.output;
+  return m.empty() ? 1e9 : std::stod(m[1]);
+}
+
+// Issue 7's CI test: the tiny config from scratch through the real binary;
+// the loss falls by more than half, and the trained model, through `attend
+// transcribe`, reads its own training utterances back at CER <= 20%.
+TEST(TrainE2e, TinyConfigLearnsItsTrainingDataThroughTrainTranscribeAndScore) {
+  attend::testing::TempDir tmp;
+  testing::MakeDataDir(tmp.File("train"), 200, 1);
+  testing::MakeDataDir(tmp.File("dev"), 20, 2);
+  std::ofstream(tmp.File("tiny.conf")) << kTinyConf << "epochs = 15\n";
+  const auto start = std::chrono::steady_clock::now();
+  const auto r =
+      RunAttend("train --quiet --config " + tmp.File("tiny.conf") + " --data " + tmp.File("train") +
+                " --dev " + tmp.File("dev") + " --exp " + tmp.File("exp"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("final step 180 "), std::string::npos) << r.output;
+  std::cout << "attend train: " << seconds << " s; " << r.output;
+
+  // Loss: the first logged train loss vs the last epoch's.
+  const auto rows = ReadCsv(tmp.File("exp/metrics.csv"));
+  ASSERT_GE(rows.size(), 10u);
+  const double first = std::stod(rows.front()[2]);
+  const double last = std::stod(rows.back()[2]);
+  EXPECT_FALSE(rows.back()[3].empty()) << "the last row is the final evaluation";
+  EXPECT_LT(last, 0.5 * first) << "train loss " << first << " -> " << last;
+  EXPECT_TRUE(fs::exists(tmp.File("exp/learning_curve.png")));
+  EXPECT_TRUE(fs::exists(tmp.File("exp/train.log")));
+
+  // train -> save -> load -> decode.
+  for (const std::string set : {"train", "dev"}) {
+    const auto t =
+        RunAttend("transcribe --quiet --model " + tmp.File("exp/model.attend") + " --scp " +
+                  tmp.File(set + "/wav.scp") + " --format text > " + tmp.File(set + ".hyp"));
+    ASSERT_EQ(t.exit_code, 0) << t.output;
+    const double cer = ScoreCer(tmp.File(set + "/text"), tmp.File(set + ".hyp"));
+    std::cout << set << " CER " << cer << "%\n";
+    if (set == "train") {
+      EXPECT_LE(cer, 20.0);
+    }
+  }
+}
+
+// Starts `attend <args>` (shell words) in the background; returns its pid.
+pid_t Spawn(const std::string& args, const std::string& log) {
+  const std::string command =
+      "exec " + std::string(ATTEND_BINARY) + " " + args + " > " + log + " 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// Issue 7: kill -9 mid-epoch after the first checkpoint, --resume, and the
+// run ends exactly as an uninterrupted one (single-threaded): the same
+// metrics rows (but wall time) and the same final model, bit for bit. Speed
+// perturbation, SpecAugment and dropout are on, so every RNG must resume.
+TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
+  attend::testing::TempDir tmp;
+  testing::MakeDataDir(tmp.File("train"), 80, 3);
+  testing::MakeDataDir(tmp.File("dev"), 8, 4);
+  std::ofstream(tmp.File("run.conf"))
+      << kTinyConf
+      << "epochs = 3\ncheckpoint-steps = 5\nencoder.dropout = 0.1\nspeed-perturb = 0.9,1.0,1.1\n"
+         "spec-augment = true\nspecaug-freq-width = 4\nkeep-best = 2\n";
+  const std::string common = "train --batch-frames 300 --log-every 2 --config " +
+                             tmp.File("run.conf") + " --data " + tmp.File("train") + " --dev " +
+                             tmp.File("dev");
+  const auto whole = RunAttend(common + " --exp " + tmp.File("a"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+
+  const pid_t pid = Spawn(common + " --exp " + tmp.File("b"), tmp.File("b.log"));
+  ASSERT_GT(pid, 0);
+  const std::string last = tmp.File("b/checkpoints/last.attend");
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 60000 && !fs::exists(last); ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_FALSE(exited) << "the run ended before its first checkpoint: "
+                       << ReadFile(tmp.File("b.log"));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the kill";
+  ASSERT_FALSE(fs::exists(tmp.File("b/model.attend")));
+  const auto killed_rows = ReadCsv(tmp.File("b/metrics.csv"));
+  const auto whole_rows = ReadCsv(tmp.File("a/metrics.csv"));
+  std::cout << "killed after " << killed_rows.size() << " of " << whole_rows.size()
+            << " metrics rows\n";
+
+  const auto resumed = RunAttend(common + " --exp " + tmp.File("b") + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from"), std::string::npos) << resumed.output;
+
+  // Same rows, all but the wall-time column.
+  const auto resumed_rows = ReadCsv(tmp.File("b/metrics.csv"));
+  ASSERT_EQ(resumed_rows.size(), whole_rows.size());
+  for (size_t i = 0; i < whole_rows.size(); ++i) {
+    auto a = whole_rows[i], b = resumed_rows[i];
+    ASSERT_EQ(a.size(), 8u);
+    a.pop_back();
+    b.pop_back();
+    EXPECT_EQ(a, b) << "row " << i;
+  }
+  // The same final line and the same final model.
+  const auto final_line = [](const std::string& out) {
+    const size_t at = out.find("final step");
+    return out.substr(at, out.find(" model ", at) - at);
+  };
+  EXPECT_EQ(final_line(whole.output), final_line(resumed.output));
+  const nn::ModelFile ma = nn::ModelFile::Load(tmp.File("a/model.attend"));
+  const nn::ModelFile mb = nn::ModelFile::Load(tmp.File("b/model.attend"));
+  ASSERT_EQ(ma.tensors.size(), mb.tensors.size());
+  for (const auto& [name, t] : ma.tensors) {
+    const nn::Tensor& u = mb.Get(name);
+    ASSERT_EQ(t.size(), u.size()) << name;
+    EXPECT_TRUE(std::equal(t.data(), t.data() + t.size(), u.data())) << name;
+  }
+}
+
+TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
+  attend::testing::TempDir tmp;
+  testing::MakeDataDir(tmp.File("train"), 12, 5);
+  std::ofstream(tmp.File("run.conf")) << kTinyConf << "epochs = 2\nkeep-best = 2\n";
+  const auto r = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
+                           tmp.File("train") + " --exp " + tmp.File("exp"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string e1 = tmp.File("exp/checkpoints/epoch1.attend");
+  const std::string e2 = tmp.File("exp/checkpoints/epoch2.attend");
+  ASSERT_TRUE(fs::exists(e1) && fs::exists(e2));
+  const auto avg = RunAttend("average --out " + tmp.File("avg.attend") + " " + e1 + " " + e2);
+  ASSERT_EQ(avg.exit_code, 0) << avg.output;
+  const nn::ModelFile a = nn::ModelFile::Load(e1), b = nn::ModelFile::Load(e2),
+                      m = nn::ModelFile::Load(tmp.File("avg.attend"));
+  const nn::ModelFile trained = nn::ModelFile::Load(tmp.File("exp/model.attend"));
+  EXPECT_EQ(m.tensors.count("adam.step"), 0u);  // optimizer state is dropped
+  const nn::Tensor& x = a.Get("ctc.weight");
+  const nn::Tensor& y = b.Get("ctc.weight");
+  const nn::Tensor& z = m.Get("ctc.weight");
+  for (int64_t i = 0; i < z.size(); ++i) {
+    ASSERT_EQ(z[i], static_cast<float>((static_cast<double>(x[i]) + y[i]) / 2)) << i;
+    ASSERT_EQ(trained.Get("ctc.weight")[i], z[i]) << "model.attend averages the kept two";
+  }
+  const auto bad = RunAttend("average --out " + tmp.File("x.attend") + " " + tmp.File("none"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+}
+
+}  // namespace
+}  // namespace attend::training
