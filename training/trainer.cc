@@ -348,7 +348,12 @@ Trainer::Summary Trainer::Train() {
     Batch b;
     while (!limit_reached() && loader.Next(&b)) {
       double loss = 0;
-      if (Step(b, &loss) == StepStatus::kOk) {
+      const auto step_start = Clock::now();
+      const StepStatus status = Step(b, &loss);
+      session_step_s_ += std::chrono::duration<double>(Clock::now() - step_start).count();
+      session_utts_ += static_cast<int64_t>(b.keys.size());
+      session_frames_ += b.num_frames();
+      if (status == StepStatus::kOk) {
         state_.window_loss += loss;
         ++state_.window_steps;
         state_.epoch_loss += loss;
@@ -423,6 +428,15 @@ Trainer::Summary Trainer::Train() {
     EndOfEvaluation(dev_ != nullptr ? dev.loss : train_loss, name);
   }
   summary.steps = state_.step;
+  if (session_steps_ > 0) {
+    const double wall = state_.elapsed_s - session_start_elapsed_;
+    Log("throughput: " + std::to_string(session_utts_) + " utterances, " +
+        std::to_string(session_frames_) + " frames in " + Fixed(session_step_s_, 1) +
+        " s of steps (" + Fixed(session_utts_ / session_step_s_, 1) + " utt/s, " +
+        Fixed(session_frames_ / session_step_s_, 0) + " frames/s, " +
+        Fixed(session_tokens_ / session_step_s_, 0) + " tokens/s); " + Fixed(wall, 1) +
+        " s wall including data waits and dev evaluation");
+  }
   std::vector<std::string> paths;
   for (const RankedCheckpoint& c : state_.kept) {
     if (fs::exists(c.path)) paths.push_back(c.path);

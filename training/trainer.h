@@ -153,6 +153,8 @@ class Trainer {
   std::chrono::steady_clock::time_point session_start_, last_ckpt_time_;
   double session_start_elapsed_ = 0;
   int64_t session_tokens_ = 0, session_steps_ = 0;
+  int64_t session_utts_ = 0, session_frames_ = 0;
+  double session_step_s_ = 0;  // time inside Step() (the math, without waiting for data)
 };
 
 }  // namespace attend::training
