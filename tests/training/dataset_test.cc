@@ -7,6 +7,7 @@
 #include <set>
 
 #include "frontend/feature_window.h"
+#include "frontend/kaldi_archive.h"
 #include "tests/test_support.h"
 #include "tests/training/synthetic_data.h"
 
@@ -193,6 +194,37 @@ TEST(Dataset, SegmentsCutRecordings) {
   EXPECT_EQ(data.utterances()[1].frames, frontend::NumFrames(1600, frame));
   frontend::Fbank fbank(TinyInfo().fbank);
   EXPECT_EQ(data.Features(data.utterances()[1], 1.0f, &fbank).rows(), data.utterances()[1].frames);
+}
+
+}  // namespace
+}  // namespace attend::training
+
+namespace attend::training {
+namespace {
+
+TEST(Dataset, FeatsScpGivesTheSameFeaturesAsAudio) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 5, 12);
+  Dataset audio(f.dir, DatasetOptions{}, TinyInfo(), f.sink);
+  const std::string fdir = f.tmp.File("feats");
+  std::filesystem::create_directories(fdir);
+  std::filesystem::copy_file(f.dir + "/text", fdir + "/text");
+  frontend::Fbank fbank(TinyInfo().fbank);
+  {
+    frontend::MatrixArchiveWriter writer("ark,scp:" + fdir + "/feats.ark," + fdir + "/feats.scp");
+    for (const Utterance& u : audio.utterances()) writer.Write(u.key, audio.Features(u, 1, &fbank));
+    writer.Close();
+  }
+  Dataset feats(fdir, DatasetOptions{}, TinyInfo(), f.sink);
+  ASSERT_EQ(feats.utterances().size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    const Utterance& a = audio.utterances()[i];
+    const Utterance& b = feats.utterances()[i];
+    EXPECT_EQ(a.key, b.key);
+    EXPECT_EQ(a.frames, b.frames);
+    EXPECT_TRUE(b.wav.empty());
+    EXPECT_EQ(feats.Features(b, 1, &fbank), audio.Features(a, 1, &fbank)) << a.key;
+  }
 }
 
 }  // namespace
