@@ -1,0 +1,429 @@
+// Transcription speed (issue 6): attend's whole pipeline on ~25 s of speech,
+// one thread, beam 8, CTC weight 0.3, feature extraction included, against
+// the same model and the same beam search in PyTorch eager
+// (bench/peers/torch_transcribe.py) in the same run, plus the peak memory of
+// an `attend transcribe` process and where attend's time goes.
+//
+// Model: $ATTEND_BENCH_MODEL when set (the bundled models/default.attend);
+// otherwise the default AsrModelConfig with seeded random weights, a 30-token
+// character vocabulary and CMVN from the benchmark audio, saved beside the
+// executable. A random model does not find <eos> on its own, so both sides cap
+// the output at --max-len-ratio 0.3 tokens per encoder frame (7.5 tokens/s,
+// about a speaker's character rate) and decode to that length.
+// Audio: espeak-ng speech (a fixed text, resampled to 16 kHz, kept under the
+// 30 s segment limit so it is one segment), or a chirp + noise without espeak-ng.
+//
+// Figures: transcribe.speed (x realtime) and transcribe.rtf with the PyTorch
+// peer's, transcribe.process (whole `attend transcribe` process, model load
+// included), transcribe.peak_rss (MB, getrusage of that child), and a
+// per-stage split of attend's time (features, CMVN, encoder, CTC head, beam
+// search: decoder steps vs CTC prefix scoring and bookkeeping). The peer's
+// best hypothesis is compared with attend's and both are printed.
+#include <fcntl.h>
+#include <sndfile.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "attend/recognizer.h"
+#include "base/random.h"
+#include "bench/common/report.h"
+#include "decoder/beam_search.h"
+#include "frontend/audio_reader.h"
+#include "frontend/fbank.h"
+#include "model/asr_model.h"
+#include "nn/engine.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using attend::bench::Figure;
+using attend::bench::NowMs;
+
+constexpr int kBeam = 8;
+constexpr float kCtcWeight = 0.3f;
+constexpr float kMaxLenRatio = 0.3f;
+constexpr int kRepeats = 5;
+constexpr double kMaxSeconds = 29.0;  // one segment (DecodeOptions::max_segment_seconds = 30)
+
+// About 25 s of espeak-ng speech at its default rate.
+constexpr const char* kText =
+    "The quick brown fox jumps over the lazy dog. A speech recognizer turns sound into "
+    "letters, one frame at a time. It listens to the whole sentence first, then it spells "
+    "out what it heard, and the attention weights show where each letter came from. "
+    "Beam search keeps eight guesses alive and the connectionist temporal classification "
+    "branch keeps them honest, so that no word is dropped or repeated.";
+
+fs::path ExecutableDir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  in >> one;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", one);
+  return buf;
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+void WriteWav16k(const std::string& path, const std::vector<float>& int16_scale) {
+  SF_INFO info{};
+  info.samplerate = 16000;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (f == nullptr) {
+    std::fprintf(stderr, "transcribe_bench: cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+  std::vector<short> pcm(int16_scale.size());
+  for (size_t i = 0; i < pcm.size(); ++i)
+    pcm[i] = static_cast<short>(std::clamp(std::lrint(int16_scale[i]), -32768L, 32767L));
+  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
+  sf_close(f);
+}
+
+// The benchmark audio at 16 kHz: espeak-ng speech, else a chirp with noise.
+// Returns a description for the config strings.
+std::string MakeAudio(const fs::path& dir, const std::string& wav) {
+  const std::string text_path = (dir / "transcribe_text.txt").string();
+  const std::string raw_wav = (dir / "transcribe_espeak.wav").string();
+  std::ofstream(text_path) << kText << "\n";
+  const std::string cmd =
+      "espeak-ng -v en-us -w '" + raw_wav + "' -f '" + text_path + "' >/dev/null 2>&1";
+  std::vector<float> samples;
+  std::string what;
+  if (std::system(cmd.c_str()) == 0) {
+    attend::frontend::AudioOptions opts;  // 16 kHz, int16 scale, resampled with libsoxr
+    samples = attend::frontend::AudioReader(raw_wav, opts).ReadAll();
+    what = "espeak-ng en-us speech";
+  } else {
+    std::printf("  (espeak-ng unavailable: using a chirp with noise instead of speech)\n");
+    attend::Rng rng(7, "transcribe-bench-audio");
+    samples.resize(25 * 16000);
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const double t = static_cast<double>(i) / 16000.0;
+      samples[i] = static_cast<float>(6000 * std::sin(2 * M_PI * (200 + 50 * std::sin(t)) * t) +
+                                      rng.Normal(0, 800));
+    }
+    what = "chirp + noise (no espeak-ng)";
+  }
+  if (samples.size() > static_cast<size_t>(kMaxSeconds * 16000))
+    samples.resize(kMaxSeconds * 16000);
+  WriteWav16k(wav, samples);
+  return what;
+}
+
+// The default AsrModelConfig with seeded random weights and CMVN from `wav`.
+void MakeRandomModel(const std::string& wav, const std::string& path) {
+  attend::model::AsrModelConfig config;
+  const auto vocab = attend::decoder::Vocabulary::FromTexts({"abcdefghijklmnopqrstuvwxyz' "});
+  attend::model::AsrModel model(config, vocab);
+  attend::Rng rng(2024, "transcribe-bench-model");
+  model.Init(&rng);
+  attend::frontend::Fbank fbank(config.fbank);
+  const auto samples = attend::frontend::AudioReader(wav, {}).ReadAll();
+  attend::frontend::CmvnStats stats;
+  stats.Accumulate(fbank.Compute(samples));
+  model.SetCmvn(stats);
+  model.Save(path);
+}
+
+// Forwards to the real decoder and times its calls.
+class TimedDecoder : public attend::decoder::StepDecoder {
+ public:
+  explicit TimedDecoder(attend::decoder::StepDecoder* inner) : inner_(inner) {}
+  int vocab_size() const override { return inner_->vocab_size(); }
+  int sos_id() const override { return inner_->sos_id(); }
+  int eos_id() const override { return inner_->eos_id(); }
+  void Start(const attend::nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
+             int rows) override {
+    const double t = NowMs();
+    inner_->Start(encoder_out, lengths, rows);
+    start_ms += NowMs() - t;
+  }
+  void Step(const std::vector<int>& tokens, attend::nn::Tensor* log_probs,
+            attend::nn::Tensor* attention) override {
+    const double t = NowMs();
+    inner_->Step(tokens, log_probs, attention);
+    step_ms += NowMs() - t;
+    ++steps;
+  }
+  void Reorder(const std::vector<int>& origins) override {
+    const double t = NowMs();
+    inner_->Reorder(origins);
+    step_ms += NowMs() - t;
+  }
+  double start_ms = 0, step_ms = 0;
+  int steps = 0;
+
+ private:
+  attend::decoder::StepDecoder* inner_;
+};
+
+struct Split {
+  double features = 0, cmvn = 0, encoder = 0, ctc = 0, search = 0, decoder_start = 0,
+         decoder_steps = 0;
+  int steps = 0;
+  int64_t frames = 0, encoder_frames = 0;
+};
+
+// attend's pipeline stage by stage (what RecognizerImpl::DecodeSegment does,
+// with the offline Fbank instead of the streaming one).
+Split MeasureSplit(const std::string& model_path, const std::vector<float>& samples) {
+  using attend::nn::Tensor;
+  auto model = attend::model::AsrModel::Load(model_path);
+  attend::frontend::Fbank fbank(model->config().fbank);
+  attend::decoder::BeamSearchOptions opts;
+  opts.beam = kBeam;
+  opts.ctc_weight = kCtcWeight;
+  opts.max_len_ratio = kMaxLenRatio;
+  std::vector<Split> runs;
+  attend::frontend::Matrix feats;
+  Tensor input, encoded, ctc_log_probs;
+  attend::acoustic::Encoder::Context ctx;
+  for (int i = 0; i < 4; ++i) {  // the first is a warm-up
+    Split s;
+    double t = NowMs();
+    fbank.Compute(samples, &feats);
+    s.features = NowMs() - t;
+    t = NowMs();
+    if (model->cmvn() != nullptr) model->cmvn()->Apply(&feats);
+    s.cmvn = NowMs() - t;
+    t = NowMs();
+    const int64_t T = feats.rows(), dim = feats.cols();
+    input.Resize({T, 1, dim});
+    std::copy_n(feats.data(), T * dim, input.data());
+    std::vector<int64_t> out_lengths;
+    model->encoder().Forward(input, {T}, &encoded, &out_lengths, &ctx);
+    s.encoder = NowMs() - t;
+    t = NowMs();
+    model->ctc().Forward(encoded, &ctc_log_probs);
+    s.ctc = NowMs() - t;
+    TimedDecoder decoder(&model->decoder());
+    attend::decoder::BeamSearch search(opts, &decoder, nullptr,
+                                       attend::decoder::Vocabulary::kBlank);
+    t = NowMs();
+    search.Search(encoded, out_lengths, &ctc_log_probs);
+    s.search = NowMs() - t;
+    s.decoder_start = decoder.start_ms;
+    s.decoder_steps = decoder.step_ms;
+    s.steps = decoder.steps;
+    s.frames = T;
+    s.encoder_frames = out_lengths[0];
+    if (i > 0) runs.push_back(s);
+  }
+  // The run with the median total.
+  std::sort(runs.begin(), runs.end(), [](const Split& a, const Split& b) {
+    return a.features + a.encoder + a.search < b.features + b.encoder + b.search;
+  });
+  return runs[runs.size() / 2];
+}
+
+// Runs `args` as a child with stdout to `out_path`; wall ms and peak RSS (KB).
+bool RunChild(const std::vector<std::string>& args, const std::string& out_path, double* ms,
+              long* peak_kb) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const double start = NowMs();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) dup2(fd, 1);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  *ms = NowMs() - start;
+  *peak_kb = usage.ru_maxrss;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+int main() {
+  try {
+    const fs::path dir = ExecutableDir();
+    const std::string wav = (dir / "transcribe_speech.wav").string();
+    const std::string audio_what = MakeAudio(dir, wav);
+    std::string model_path, model_what;
+    if (const char* m = std::getenv("ATTEND_BENCH_MODEL"); m != nullptr && *m != '\0') {
+      model_path = m;
+      model_what = "model " + fs::path(m).filename().string();
+    } else {
+      model_path = (dir / "transcribe_random.attend").string();
+      MakeRandomModel(wav, model_path);
+      model_what =
+          "default AsrModelConfig, RANDOM weights (seeded): decodes to the max length, "
+          "max-len-ratio 0.3";
+    }
+
+    attend::DecodeOptions options;
+    options.beam = kBeam;
+    options.ctc_weight = kCtcWeight;
+    options.max_len_ratio = kMaxLenRatio;
+    options.threads = 1;
+    auto recognizer = attend::Recognizer::Load(model_path, options);
+    attend::Transcript transcript;
+    const double ms =
+        attend::bench::MedianMs([&] { transcript = recognizer->RecognizeFile(wav); }, kRepeats, 1);
+    const double seconds = transcript.duration;
+    const size_t tokens = transcript.segments.empty() || transcript.segments[0].nbest.empty()
+                              ? 0
+                              : transcript.segments[0].nbest[0].tokens.size();
+    const std::string load = LoadAverage();
+    const std::string setup = "f32, 1 thread, beam 8, ctc-weight 0.3, pre-beam 12, " +
+                              Fixed(seconds, 1) + " s of " + audio_what + ", " + model_what + "; " +
+                              std::to_string(tokens) + " tokens; load avg " + load;
+    std::printf("# transcribe: %s\n", setup.c_str());
+    std::printf("  attend  %.1f ms median of %d (%.4f RTF)\n", ms, kRepeats, ms / 1000 / seconds);
+
+    // The PyTorch peer, same model, file and search.
+    char peer_args[512];
+    std::snprintf(peer_args, sizeof(peer_args),
+                  "'%s' '%s' --beam %d --ctc-weight %g --max-len-ratio %g --repeats 3 "
+                  "--warmup 1 --threads 1",
+                  model_path.c_str(), wav.c_str(), kBeam, kCtcWeight, kMaxLenRatio);
+    const std::string peer_out = attend::bench::RunPeer("torch_transcribe.py", peer_args);
+    double peer_ms = 0;
+    std::string peer_text;
+    nlohmann::json peer;
+    if (!peer_out.empty()) {
+      peer = nlohmann::json::parse(peer_out, nullptr, false);
+      if (!peer.is_discarded()) {
+        peer_ms = peer["median_ms"].get<double>();
+        peer_text = peer["text"].get<std::string>();
+        const auto& split = peer["split_ms"];
+        std::printf(
+            "  torch   %.1f ms median of 3 (%.4f RTF): features %.1f, encoder+CTC %.1f, "
+            "search %.1f ms, %d steps\n",
+            peer_ms, peer_ms / 1000 / seconds, split["features"].get<double>(),
+            split["encoder_ctc"].get<double>(), split["search"].get<double>(),
+            peer["steps"].get<int>());
+      }
+    }
+    if (peer_ms <= 0) std::printf("  (PyTorch peer unavailable: no ratio)\n");
+
+    std::printf("  attend transcript: \"%s\"\n", transcript.text.c_str());
+    if (peer_ms > 0) {
+      std::printf("  torch  transcript: \"%s\"\n", peer_text.c_str());
+      std::printf("  best hypotheses %s\n",
+                  peer_text == transcript.text ? "MATCH" : "DIFFER (see both above)");
+    }
+
+    const std::string peer_name = "torch 1.13 eager + OpenBLAS, ESPnet-style batched beam search";
+    Figure speed{"transcribe.speed",
+                 "x realtime",
+                 seconds * 1000 / ms,
+                 setup + "; in process, incl. reading and features; median of 5",
+                 {}};
+    Figure rtf{"transcribe.rtf",
+               "RTF",
+               ms / 1000 / seconds,
+               "seconds of compute per second of audio; " + setup,
+               {}};
+    if (peer_ms > 0) {
+      speed.peers.push_back({peer_name, seconds * 1000 / peer_ms});
+      rtf.peers.push_back({peer_name, peer_ms / 1000 / seconds});
+    }
+    attend::bench::Report(speed);
+    attend::bench::Report(rtf);
+    if (peer_ms > 0)
+      attend::bench::Report({"transcribe.peer_agrees",
+                             "bool",
+                             peer_text == transcript.text ? 1.0 : 0.0,
+                             "1 when the PyTorch peer's best hypothesis equals attend's",
+                             {}});
+
+    // Whole process and its peak memory.
+    const std::string out_path = (dir / "transcribe_child.txt").string();
+    std::vector<double> times;
+    long peak_kb = 0;
+    bool ok = true;
+    for (int i = 0; i < 3 && ok; ++i) {
+      double t = 0;
+      long kb = 0;
+      ok = RunChild(
+          {ATTEND_BINARY, "transcribe", "--model", model_path, "--beam", "8", "--ctc-weight", "0.3",
+           "--max-len-ratio", "0.3", "--threads", "1", "--quiet", wav},
+          out_path, &t, &kb);
+      times.push_back(t);
+      peak_kb = std::max(peak_kb, kb);
+    }
+    if (ok) {
+      std::sort(times.begin(), times.end());
+      const std::string child_text = ReadFile(out_path);
+      const bool same = child_text.find(transcript.text) != std::string::npos;
+      attend::bench::Report({"transcribe.process",
+                             "x realtime",
+                             seconds * 1000 / times[1],
+                             "`attend transcribe --threads 1` whole process (model load incl.), "
+                             "median of 3: " +
+                                 Fixed(times[1], 0) + " ms" +
+                                 (same ? "" : "; ITS TRANSCRIPT DIFFERS from in-process"),
+                             {}});
+      attend::bench::Report({"transcribe.peak_rss",
+                             "MB",
+                             peak_kb / 1024.0,
+                             "peak RSS of `attend transcribe` on the " + Fixed(seconds, 1) +
+                                 " s file (getrusage of the child); goal <= 200",
+                             {}});
+    } else {
+      std::printf("transcribe_bench: `attend transcribe` failed (binary %s)\n", ATTEND_BINARY);
+    }
+
+    // Where attend's time goes.
+    attend::frontend::AudioOptions audio;
+    const Split s = MeasureSplit(model_path, attend::frontend::AudioReader(wav, audio).ReadAll());
+    const double total = s.features + s.cmvn + s.encoder + s.ctc + s.search;
+    const double prefix = s.search - s.decoder_steps - s.decoder_start;
+    auto row = [&](const std::string& name, double v, const std::string& what) {
+      attend::bench::Report({"transcribe.split." + name,
+                             "ms",
+                             v,
+                             Fixed(100 * v / total, 1) + "% of " + Fixed(total, 0) + " ms; " + what,
+                             {}});
+    };
+    row("features", s.features, std::to_string(s.frames) + " frames, offline Fbank");
+    row("cmvn", s.cmvn, "");
+    row("encoder", s.encoder,
+        "3 x BiLSTM 320, " + std::to_string(s.encoder_frames) + " frames out");
+    row("ctc_head", s.ctc, "linear + log-softmax");
+    row("search.decoder_start", s.decoder_start, "attention keys, once per utterance");
+    row("search.decoder_steps", s.decoder_steps,
+        std::to_string(s.steps) + " steps x beam 8 (Step + Reorder)");
+    row("search.ctc_prefix_and_rest", prefix,
+        "CTC prefix scoring of 12 candidates/hyp + pre-beam, top-k, bookkeeping");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "transcribe_bench: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
