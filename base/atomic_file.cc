@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,8 +28,7 @@ void FsyncPath(const std::string& path, bool directory) {
 
 }  // namespace
 
-void WriteFileAtomically(const std::string& path,
-                         const std::function<void(std::ostream&)>& write) {
+void WriteFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   namespace fs = std::filesystem;
   fs::path target(path);
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -38,6 +38,16 @@ void WriteFileAtomically(const std::string& path,
   std::string tmp_template = (dir / tmp_name).string();
   int fd = ::mkstemp(tmp_template.data());
   if (fd < 0) Fail("cannot create a temporary file: ", std::strerror(errno), " (", path, ")");
+  // mkstemp makes the file private (0600); give it the permissions any new
+  // file gets (0666 less the umask), as the user expects of an output. The
+  // umask can only be read by setting it, so it is read once (thread-safe
+  // static initialization) and never touched again.
+  static const mode_t kUmask = [] {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
+  }();
+  ::fchmod(fd, 0666 & ~kUmask);
   ::close(fd);
   const std::string tmp = tmp_template;
   try {

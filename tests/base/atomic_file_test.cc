@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -45,6 +46,17 @@ TEST(AtomicFile, AFailedWriteLeavesTheOldFileAndNoTemporary) {
     ++files;
   }
   EXPECT_EQ(files, 1);
+}
+
+TEST(AtomicFile, NewFilesGetTheUsualPermissions) {
+  testing::TempDir dir;
+  const std::string path = dir.File("out.txt");
+  WriteFileAtomically(path, "x");
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0666u & ~mask);
 }
 
 TEST(AtomicFile, UnwritableFolderIsAnError) {
