@@ -89,6 +89,7 @@ class RecognizerImpl : public Recognizer {
   Transcript RecognizeFeatures(const float* features, int64_t frames, int64_t dim) override {
     ATTEND_CHECK(dim == model_->config().encoder.input_dim, "features have dimension ", dim,
                  ", the model expects ", model_->config().encoder.input_dim);
+    nn::SetNumThreads(options_.threads);
     transcript_ = Transcript();
     transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
     segment_start_frame_ = 0;
@@ -103,6 +104,10 @@ class RecognizerImpl : public Recognizer {
   double FrameShiftSeconds() const { return model_->config().fbank.frame.frame_shift_ms * 1e-3; }
 
   void Begin() {
+    // oneDNN's OpenMP thread count is per calling thread: set it on the thread
+    // that decodes (`attend transcribe` decodes on worker threads), not only
+    // on the one that loaded the model.
+    nn::SetNumThreads(options_.threads);
     transcript_ = Transcript();
     transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
     fbank_.Reset();

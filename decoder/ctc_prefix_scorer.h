@@ -4,7 +4,10 @@
 // in blank) give the prefix probability
 //   ψ(g·c) = Σ_t φ_{t-1}(g, c) · x_t(c),  φ = r^n + r^b, or r^b when c repeats g's last token,
 // and ψ(g·<eos>) = r_T^n(g) + r_T^b(g). Search adds ψ(g·c) − ψ(g) per token.
-// One scorer serves one utterance; states are per hypothesis.
+// One scorer serves one utterance; states are per hypothesis. Score() keeps
+// scratch buffers in the scorer, so one scorer is used by one thread at a time.
+// Candidates are advanced 16 at a time, one per SIMD lane, with branch-free
+// exp/log1p approximations (within ~3e-7 relative of libm's).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +45,10 @@ class CtcPrefixScorer {
   int vocab_;
   int blank_;
   int eos_;
+  std::vector<float> xb_;  // [frames] the blank's log-probabilities
+  // Score() scratch: φ of the prefix [frames]; candidate log-probs and
+  // forward variables [frames, lanes].
+  mutable std::vector<float> phi_, xc_, rn_, rb_;
 };
 
 }  // namespace attend::decoder
