@@ -5,7 +5,8 @@
 // an `attend transcribe` process and where attend's time goes.
 //
 // Model: $ATTEND_BENCH_MODEL when set (the bundled models/default.attend);
-// otherwise the default AsrModelConfig with seeded random weights, a 30-token
+// otherwise the default AsrModelConfig (or the config file $ATTEND_BENCH_CONFIG,
+// e.g. recipes/synth_en/conf/train.conf) with seeded random weights, a 30-token
 // character vocabulary and CMVN from the benchmark audio, saved beside the
 // executable. A random model does not find <eos> on its own, so both sides cap
 // the output at --max-len-ratio 0.3 tokens per encoder frame (7.5 tokens/s,
@@ -65,6 +66,13 @@ constexpr const char* kText =
     "out what it heard, and the attention weights show where each letter came from. "
     "Beam search keeps eight guesses alive and the connectionist temporal classification "
     "branch keeps them honest, so that no word is dropped or repeated.";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 fs::path ExecutableDir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
 
@@ -131,9 +139,23 @@ std::string MakeAudio(const fs::path& dir, const std::string& wav) {
   return what;
 }
 
-// The default AsrModelConfig with seeded random weights and CMVN from `wav`.
-void MakeRandomModel(const std::string& wav, const std::string& path) {
+// Resident and peak memory of this process (MB) from /proc/self/status.
+std::string MemoryMb() {
+  std::ifstream in("/proc/self/status");
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0 || line.rfind("VmHWM:", 0) == 0)
+      out += line.substr(0, 6) + " " + Fixed(std::atof(line.c_str() + 6) / 1024.0, 0) + " MB ";
+  return out;
+}
+
+// A random model: the default AsrModelConfig, or the config file
+// $ATTEND_BENCH_CONFIG (e.g. recipes/synth_en/conf/train.conf, the bundled
+// model's shape; training keys are ignored), seeded weights, CMVN from `wav`.
+void MakeRandomModel(const std::string& wav, const std::string& path, const char* config_path) {
   attend::model::AsrModelConfig config;
+  if (config_path != nullptr)
+    config = attend::model::AsrModelConfig::FromString(ReadFile(config_path), config_path);
   const auto vocab = attend::decoder::Vocabulary::FromTexts({"abcdefghijklmnopqrstuvwxyz' "});
   attend::model::AsrModel model(config, vocab);
   attend::Rng rng(2024, "transcribe-bench-model");
@@ -183,6 +205,7 @@ struct Split {
          decoder_steps = 0;
   int steps = 0;
   int64_t frames = 0, encoder_frames = 0;
+  std::string encoder_shape;
 };
 
 // attend's pipeline stage by stage (what RecognizerImpl::DecodeSegment does,
@@ -228,6 +251,10 @@ Split MeasureSplit(const std::string& model_path, const std::vector<float>& samp
     s.steps = decoder.steps;
     s.frames = T;
     s.encoder_frames = out_lengths[0];
+    const auto& e = model->config().encoder;
+    s.encoder_shape = std::to_string(e.num_layers) + " x Bi" + e.cell + " " +
+                      std::to_string(e.hidden_dim) +
+                      (e.proj_dim > 0 ? " proj " + std::to_string(e.proj_dim) : "");
     if (i > 0) runs.push_back(s);
   }
   // The run with the median total.
@@ -259,13 +286,6 @@ bool RunChild(const std::vector<std::string>& args, const std::string& out_path,
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 int main() {
@@ -279,10 +299,13 @@ int main() {
       model_what = "model " + fs::path(m).filename().string();
     } else {
       model_path = (dir / "transcribe_random.attend").string();
-      MakeRandomModel(wav, model_path);
-      model_what =
-          "default AsrModelConfig, RANDOM weights (seeded): decodes to the max length, "
-          "max-len-ratio 0.3";
+      const char* config = std::getenv("ATTEND_BENCH_CONFIG");
+      if (config != nullptr && *config == '\0') config = nullptr;
+      MakeRandomModel(wav, model_path, config);
+      model_what = std::string(config ? fs::path(config).filename().string() + " config"
+                                      : "default AsrModelConfig") +
+                   ", RANDOM weights (seeded, " + Fixed(fs::file_size(model_path) / 1048576.0, 1) +
+                   " MB file): decodes to the max length, max-len-ratio 0.3";
     }
 
     attend::DecodeOptions options;
@@ -290,7 +313,9 @@ int main() {
     options.ctc_weight = kCtcWeight;
     options.max_len_ratio = kMaxLenRatio;
     options.threads = 1;
+    const std::string before_load = MemoryMb();
     auto recognizer = attend::Recognizer::Load(model_path, options);
+    const std::string after_load = MemoryMb();
     attend::Transcript transcript;
     const double ms =
         attend::bench::MedianMs([&] { transcript = recognizer->RecognizeFile(wav); }, kRepeats, 1);
@@ -304,6 +329,8 @@ int main() {
                               std::to_string(tokens) + " tokens; load avg " + load;
     std::printf("# transcribe: %s\n", setup.c_str());
     std::printf("  attend  %.1f ms median of %d (%.4f RTF)\n", ms, kRepeats, ms / 1000 / seconds);
+    std::printf("  memory of this process: before load %s| after load %s| after decoding %s\n",
+                before_load.c_str(), after_load.c_str(), MemoryMb().c_str());
 
     // The PyTorch peer, same model, file and search.
     char peer_args[512];
@@ -414,7 +441,7 @@ int main() {
     row("features", s.features, std::to_string(s.frames) + " frames, offline Fbank");
     row("cmvn", s.cmvn, "");
     row("encoder", s.encoder,
-        "3 x BiLSTM 320, " + std::to_string(s.encoder_frames) + " frames out");
+        s.encoder_shape + ", " + std::to_string(s.encoder_frames) + " frames out");
     row("ctc_head", s.ctc, "linear + log-softmax");
     row("search.decoder_start", s.decoder_start, "attention keys, once per utterance");
     row("search.decoder_steps", s.decoder_steps,
