@@ -48,7 +48,22 @@ fi
 # ----------------------------------------------------------------- stage 1: audio
 if stage_begin 1 audio; then
   splits="train dev test test_noisy"
+  for split in $splits; do
+    [ ! -f "$data/$split/synth.tsv" ] || mv "$data/$split/synth.tsv" "$data/$split/synth.tsv.prev"
+  done
   python3 local/plan_audio.py --conf "$data_conf" --text "$data/local/text" --data "$data"
+  # A rerun keeps the WAVs already rendered; those whose plan row changed (the conf
+  # or the text changed since) are stale and removed, so they are rendered again.
+  for split in $splits; do
+    [ -f "$data/$split/synth.tsv.prev" ] || continue
+    stale=$(comm -23 <(sort "$data/$split/synth.tsv.prev") <(sort "$data/$split/synth.tsv") |
+      cut -f1 | grep -v '^uttid$' || true)
+    if [ -n "$stale" ]; then
+      log "stage 1: $split: plan changed for $(wc -l <<<"$stale") utterances; removing their WAVs"
+      sed "s|^|$data/wav/$split/|; s|\$|.wav|" <<<"$stale" | xargs rm -f
+    fi
+    rm "$data/$split/synth.tsv.prev"
+  done
   # Fixed noise recordings (sox -R: the same on every run); utterances cut them at
   # planned offsets, so the noise is deterministic yet differs between utterances.
   mkdir -p "$data/wav/noise"
@@ -65,7 +80,9 @@ if stage_begin 1 audio; then
     log "stage 1: rendering $n $split utterances with $nj jobs -> $data/wav/$split"
     mkdir -p "$data/wav/$split"
     start_s=$(date +%s)
-    (while sleep 120; do
+    # Progress every 2 minutes; sleep's output is detached so that killing the
+    # loop does not leave a pipe held open by a sleeping orphan.
+    (while sleep 120 >/dev/null 2>&1; do
       log "stage 1: $split: $(find "$data/wav/$split" -name '*.wav' | wc -l) of $n WAVs"
     done) &
     monitor=$!

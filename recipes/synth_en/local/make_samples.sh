@@ -7,9 +7,9 @@
 #
 # Picks from data/test (speakers never heard in training), deterministically:
 # 1.2-3.0 s long (so each WAV stays under 100 KB), at least 3 words, little or no
-# added noise (SNR >= 20 dB), one utterance per speaker and per sentence kind,
-# the flite test voice first, then espeak-ng variants. Replaces the samples a
-# previous run listed in samples/text.
+# added noise (SNR >= 20 dB); the flite test voice first, then espeak-ng ones with
+# a new voice, variant and sentence kind each. Replaces the samples a previous run
+# listed in samples/text.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,17 +32,17 @@ chosen=$(awk -F'\t' -v num="$num" '
   {
     d = dur[$1]; n = split($18, w, " "); kind = substr($1, index($1, "-") + 1, 1)
     if (d < 1.2 || d > 3.0 || n < 3 || ($14 != "none" && $15 < 20)) next
-    row[++rows] = $1 "\t" $2 "\t" $3 "\t" kind "\t" $18
+    row[++rows] = $1 "\t" $2 "\t" $3 "\t" kind "\t" $18 "\t" $4 "\t" $5
   }
   END {
     # Pass 1: one utterance of the flite test voice; pass 2: espeak-ng, a new
-    # speaker and a new sentence kind; pass 3: espeak-ng, a new speaker.
+    # base voice, variant and sentence kind; pass 3: espeak-ng, a new speaker.
     for (pass = 1; pass <= 3 && got < num; pass++)
       for (i = 1; i <= rows && got < num; i++) {
         split(row[i], f, "\t")
         if ((pass == 1) != (f[3] == "flite") || (pass == 1 && got >= 1) || (f[2] in spk)) continue
-        if (pass == 2 && (f[4] in kinds)) continue
-        spk[f[2]] = 1; kinds[f[4]] = 1; got++
+        if (pass == 2 && ((f[4] in kinds) || (f[6] in voices) || (f[7] in variants))) continue
+        spk[f[2]] = 1; kinds[f[4]] = 1; voices[f[6]] = 1; variants[f[7]] = 1; got++
         print f[1] " " f[5]
       }
   }' FS=' ' "$data/test/utt2dur" FS='\t' "$plan")
