@@ -7,10 +7,10 @@
 # Stages (each writes a .done marker under $data/.done or $exp; a rerun skips them):
 #   0 text      sentence pool and its train/dev/test split   -> $data/local/text
 #   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
-#   2 features  filterbank features + global CMVN             (not yet implemented)
-#   3 train     attend train                                  (not yet implemented)
-#   4 decode    greedy, beam, beam + CTC                      (not yet implemented)
-#   5 score     WER/CER table                                 (not yet implemented)
+#   2 features  global CMVN statistics of the training audio  -> $exp/cmvn.ark
+#   3 train     attend train --config conf/train.conf         -> $exp/train/model.attend
+#   4 decode    greedy, beam, beam + CTC, + character LM      -> $exp/decode_<set>_<setting>/hyp
+#   5 score     WER/CER table                                 -> $exp/results.txt
 # A small trial:  ./run.sh --stop-stage 1 --data-conf "conf/data.conf conf/data_tiny.conf" --data data_tiny
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -99,11 +99,64 @@ if stage_begin 1 audio; then
   stage_done 1 audio
 fi
 
-# ------------------------------------------------- stages 2-5: not yet implemented
-for s in 2:features 3:train 4:decode 5:score; do
-  if stage_begin "${s%%:*}" "${s#*:}"; then
-    log "stage ${s%%:*} (${s#*:}): not yet implemented (issue 7)"
-    exit 1
-  fi
-done
+# ----------------------------------------------------- stage 2: features (CMVN)
+# Features are computed on the fly while training (so speed perturbation and
+# SpecAugment see fresh audio); this stage accumulates the global CMVN
+# statistics over the training audio once.
+if stage_begin 2 features; then
+  mkdir -p "$exp"
+  attend compute-cmvn --audio "scp:$data/train/wav.scp" "$exp/cmvn.ark"  # 80 bins, as conf/train.conf
+  stage_done 2 features
+fi
+
+# --------------------------------------------------------------- stage 3: train
+# Checkpoints every few minutes; an interrupted run continues where it stopped
+# when this stage is run again (--resume picks up $exp/train/checkpoints/last.attend).
+if stage_begin 3 train; then
+  resume=()
+  [ -f "$exp/train/checkpoints/last.attend" ] && resume=(--resume)
+  attend train --config conf/train.conf --data "$data/train" --dev "$data/dev" \
+    --exp "$exp/train" --cmvn "$exp/cmvn.ark" "${resume[@]}"
+  stage_done 3 train
+fi
+
+# -------------------------------------------------------------- stage 4: decode
+# Four settings on dev and on the held-out voices (test, test_noisy); the LM is
+# a character 6-gram trained on the training text only.
+decode_settings="greedy:--beam=1 --ctc-weight=0
+beam:--beam=8 --ctc-weight=0
+beam_ctc:--beam=8 --ctc-weight=0.3
+beam_ctc_lm:--beam=8 --ctc-weight=0.3 --lm=$exp/lm.arpa --lm-weight=0.3"
+if stage_begin 4 decode; then
+  attend train-lm --text-has-keys --order 6 "$data/train/text" "$exp/lm.arpa"
+  for set in dev test test_noisy; do
+    while IFS=: read -r name opts; do
+      dir=$exp/decode_${set}_$name
+      mkdir -p "$dir"
+      # shellcheck disable=SC2086  # $opts is a word list
+      attend transcribe --quiet --model "$exp/train/model.attend" --scp "$data/$set/wav.scp" \
+        $opts >"$dir/hyp.tmp"
+      mv "$dir/hyp.tmp" "$dir/hyp"
+    done <<<"$decode_settings"
+  done
+  stage_done 4 decode
+fi
+
+# --------------------------------------------------------------- stage 5: score
+if stage_begin 5 score; then
+  {
+    printf '%-12s %-12s %8s %8s\n' set decoding WER CER
+    for set in dev test test_noisy; do
+      while IFS=: read -r name _; do
+        dir=$exp/decode_${set}_$name
+        attend score --ref "$data/$set/text" --hyp "$dir/hyp" >"$dir/score.txt"
+        wer=$(awk '/^%WER/ { print $2 }' "$dir/score.txt")
+        cer=$(awk '/^%CER/ { print $2 }' "$dir/score.txt")
+        printf '%-12s %-12s %8s %8s\n' "$set" "$name" "$wer" "$cer"
+      done <<<"$decode_settings"
+    done
+  } | tee "$exp/results.txt"
+  stage_done 5 score
+fi
+
 log "finished stages $stage..$stop_stage"
