@@ -1,8 +1,8 @@
 #include "acoustic/encoder.h"
 
 #include <cmath>
-#include <sstream>
 
+#include "base/config_text.h"
 #include "base/error.h"
 
 namespace attend::acoustic {
@@ -53,32 +53,17 @@ void EncoderConfig::Validate() const {
 }
 
 std::string EncoderConfig::ToString() const {
-  std::ostringstream out;
-  out << "encoder.input_dim = " << input_dim << "\n"
-      << "encoder.cell = " << cell << "\n"
-      << "encoder.num_layers = " << num_layers << "\n"
-      << "encoder.hidden_dim = " << hidden_dim << "\n"
-      << "encoder.input_proj_dim = " << input_proj_dim << "\n"
-      << "encoder.proj_dim = " << proj_dim << "\n"
-      << "encoder.reduction = " << reduction << "\n"
-      << "encoder.reduction_type = " << reduction_type << "\n"
-      << "encoder.dropout = " << dropout << "\n"
-      << "encoder.bucket_frames = " << bucket_frames << "\n";
-  return out.str();
+  EncoderConfig copy = *this;  // Register() binds to fields; keep this const
+  po::options_description desc;
+  copy.Register(&desc);
+  return ConfigText(desc);
 }
 
 EncoderConfig EncoderConfig::FromString(const std::string& text, const std::string& source) {
   EncoderConfig config;
   po::options_description desc;
   config.Register(&desc);
-  po::variables_map vm;
-  try {
-    std::istringstream in(text);
-    po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/true), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Fail("bad encoder config in ", source, ": ", e.what());
-  }
+  ParseConfigText(text, desc, source);
   config.Validate();
   return config;
 }

@@ -1,5 +1,5 @@
 """Writing attend's model file format (nn/model_file.h) from Python, for the
-fixture generators under tests/ (the same writer as tests/acoustic/make_fixtures.py).
+fixture generators under tests/.
 """
 import struct
 import zlib

@@ -22,11 +22,13 @@ acoustic/time_reduction.h. It runs in float64 on float32-rounded weights and
 inputs, so the fixtures are exact to float32 rounding.
 """
 import os
-import struct
-import zlib
+import sys
 
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixture_io import write_model  # noqa: E402  (the one model-file writer)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "fixtures")
@@ -124,31 +126,6 @@ class Reference(torch.nn.Module):
                     x = torch.tanh(x)
                 x = mask(x, lengths)
         return x, lengths
-
-
-def write_model(path, config, tensors):
-    """attend's model file format (nn/model_file.h), float32 tensors in name order."""
-    out = bytearray(b"ATTNDMDL")
-    out += struct.pack("<I", 1)
-    cfg = config.encode()
-    out += struct.pack("<Q", len(cfg)) + cfg
-    out += struct.pack("<Q", len(tensors))
-    out += struct.pack("<I", zlib.crc32(bytes(out)))
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        rec = bytearray()
-        nb = name.encode()
-        rec += struct.pack("<I", len(nb)) + nb
-        rec += struct.pack("<B", 0)
-        rec += struct.pack("<I", t.dim())
-        for d in t.shape:
-            rec += struct.pack("<q", d)
-        data = t.numpy().astype("<f4").tobytes()
-        rec += struct.pack("<Q", len(data)) + data
-        out += rec + struct.pack("<I", zlib.crc32(bytes(rec)))
-    out += b"ENDATTND"
-    with open(path, "wb") as f:
-        f.write(bytes(out))
 
 
 def config_text(cfg):
