@@ -67,7 +67,8 @@ asan-test: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTEND_SANITIZE=ON \
 	  -DATTEND_WERROR=$(ATTEND_WERROR)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ctest -LE slow --output-on-failure -j $(JOBS)
+	cd $(ASAN_DIR) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  ctest -LE slow --output-on-failure -j $(JOBS)
 
 bench: bench-deps build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -137,25 +137,35 @@ AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
     Fail("cannot read audio: " + why);
   }
   sndfile_ = file;
-  input_rate_ = info.samplerate;
-  input_channels_ = info.channels;
-  if (input_channels_ < 1) Fail("audio has 0 channels");
-  if (input_rate_ < kMinRateHz || input_rate_ > kMaxRateHz) {
-    Fail("unsupported sample rate " + std::to_string(input_rate_) + " Hz (supported: " +
-         std::to_string(kMinRateHz) + " to " + std::to_string(kMaxRateHz) + " Hz)");
-  }
-  if (opts_.channel >= input_channels_) {
-    Fail("--channel " + std::to_string(opts_.channel) + " asked, but the audio has " +
-         std::to_string(input_channels_) + " channel(s)");
-  }
-  const int subtype = info.format & SF_FORMAT_SUBMASK;
-  is_float_ = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
-  const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
-  input_frames_ = seekable ? info.frames : -1;
-  truncated_ = seekable && HeaderClaimsMoreData(file);
-  if (truncated_) Fail("truncated audio: the header declares more data than the file holds");
-  if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
-    resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
+  // A throwing constructor runs no destructor: close what is open before
+  // the error leaves, or the file (and a pipe's child) would leak.
+  try {
+    input_rate_ = info.samplerate;
+    input_channels_ = info.channels;
+    if (input_channels_ < 1) Fail("audio has 0 channels");
+    if (input_rate_ < kMinRateHz || input_rate_ > kMaxRateHz) {
+      Fail("unsupported sample rate " + std::to_string(input_rate_) + " Hz (supported: " +
+           std::to_string(kMinRateHz) + " to " + std::to_string(kMaxRateHz) + " Hz)");
+    }
+    if (opts_.channel >= input_channels_) {
+      Fail("--channel " + std::to_string(opts_.channel) + " asked, but the audio has " +
+           std::to_string(input_channels_) + " channel(s)");
+    }
+    const int subtype = info.format & SF_FORMAT_SUBMASK;
+    is_float_ = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
+    const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
+    input_frames_ = seekable ? info.frames : -1;
+    truncated_ = seekable && HeaderClaimsMoreData(file);
+    if (truncated_) Fail("truncated audio: the header declares more data than the file holds");
+    if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
+      resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
+    }
+  } catch (...) {
+    try {
+      Close();
+    } catch (...) {
+    }
+    throw;
   }
   interleaved_.resize(static_cast<size_t>(kBlockFrames * input_channels_));
   mono_.resize(kBlockFrames);

@@ -37,14 +37,14 @@ TEST(ModelFile, RoundTripIsBitExact) {
   for (const auto& [name, t] : m.tensors) {
     const Tensor& u = loaded.Get(name);
     ASSERT_EQ(u.shape(), t.shape()) << name;
-    EXPECT_EQ(std::memcmp(u.data(), t.data(), t.size() * sizeof(float)), 0) << name;
+    if (t.size() > 0) {  // an empty tensor has no buffer to compare
+      EXPECT_EQ(std::memcmp(u.data(), t.data(), t.size() * sizeof(float)), 0) << name;
+    }
   }
   EXPECT_EQ(loaded.Serialize(), m.Serialize());
 }
 
-TEST(ModelFile, MissingTensorIsAnError) {
-  EXPECT_THROW(SampleModel().Get("nope"), Error);
-}
+TEST(ModelFile, MissingTensorIsAnError) { EXPECT_THROW(SampleModel().Get("nope"), Error); }
 
 void ExpectParseError(const std::string& bytes, const std::string& what) {
   try {
