@@ -17,6 +17,7 @@
 
 #include "base/random.h"
 #include "bench/common/report.h"
+#include "bench/common/wav_writer.h"
 #include "frontend/fbank.h"
 
 namespace {
@@ -35,22 +36,6 @@ std::vector<float> MakeAudio(double seconds, uint64_t seed) {
                               rng.Normal(0, 500));
   }
   return x;
-}
-
-void WriteWav(const std::string& path, const std::vector<float>& x) {
-  SF_INFO info{};
-  info.samplerate = 16000;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  if (f == nullptr) {
-    std::fprintf(stderr, "frontend_bench: cannot write %s\n", path.c_str());
-    std::exit(1);
-  }
-  std::vector<short> pcm(x.size());
-  for (size_t i = 0; i < x.size(); ++i) pcm[i] = static_cast<short>(std::lrint(x[i]));
-  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
-  sf_close(f);
 }
 
 // Runs `argv` as a child process; returns wall ms and its peak RSS in KB.
@@ -82,7 +67,7 @@ int main() {
   // 1. In process, 60 s, one thread.
   const std::vector<float> audio60 = MakeAudio(60.0, 1);
   const std::string wav60 = (dir / "60s.wav").string();
-  WriteWav(wav60, audio60);
+  attend::bench::WriteWav16k(wav60, audio60);
   attend::frontend::Fbank fbank{attend::frontend::FbankOptions()};
   // The output matrix is reused across calls, as a server or training loader
   // would (a fresh 1.9 MB matrix per call costs ~5 ms of first-touch page
@@ -117,7 +102,7 @@ int main() {
 
   // 2. The whole `attend features` process on a 10-minute file.
   const std::string wav600 = (dir / "600s.wav").string();
-  WriteWav(wav600, MakeAudio(600.0, 2));
+  attend::bench::WriteWav16k(wav600, MakeAudio(600.0, 2));
   std::vector<double> times;
   long peak_kb = 0;
   bool ok = true;
@@ -141,7 +126,7 @@ int main() {
 
   // 3. Peak memory on a 1-hour file, beyond the features (rows x 80 floats).
   const std::string wav3600 = (dir / "3600s.wav").string();
-  WriteWav(wav3600, MakeAudio(3600.0, 3));
+  attend::bench::WriteWav16k(wav3600, MakeAudio(3600.0, 3));
   double t = 0;
   if (RunChild({ATTEND_BINARY, "features", wav3600, "ark:/dev/null"}, &t, &peak_kb)) {
     const double features_mb = 359998.0 * 80 * 4 / (1024.0 * 1024.0);

@@ -43,6 +43,7 @@
 #include "attend/recognizer.h"
 #include "base/random.h"
 #include "bench/common/report.h"
+#include "bench/common/wav_writer.h"
 #include "decoder/beam_search.h"
 #include "frontend/audio_reader.h"
 #include "frontend/fbank.h"
@@ -93,23 +94,6 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-void WriteWav16k(const std::string& path, const std::vector<float>& int16_scale) {
-  SF_INFO info{};
-  info.samplerate = 16000;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  if (f == nullptr) {
-    std::fprintf(stderr, "transcribe_bench: cannot write %s\n", path.c_str());
-    std::exit(1);
-  }
-  std::vector<short> pcm(int16_scale.size());
-  for (size_t i = 0; i < pcm.size(); ++i)
-    pcm[i] = static_cast<short>(std::clamp(std::lrint(int16_scale[i]), -32768L, 32767L));
-  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
-  sf_close(f);
-}
-
 // The benchmark audio at 16 kHz: espeak-ng speech, else a chirp with noise.
 // Returns a description for the config strings.
 std::string MakeAudio(const fs::path& dir, const std::string& wav) {
@@ -137,7 +121,7 @@ std::string MakeAudio(const fs::path& dir, const std::string& wav) {
   }
   if (samples.size() > static_cast<size_t>(kMaxSeconds * 16000))
     samples.resize(kMaxSeconds * 16000);
-  WriteWav16k(wav, samples);
+  attend::bench::WriteWav16k(wav, samples);
   return what;
 }
 
