@@ -93,19 +93,19 @@ TrainState TrainState::FromText(const std::string& text, const std::string& sour
   return s;
 }
 
-void SaveCheckpoint(const std::string& path, const model::AsrModel& model, const nn::Adam& adam,
-                    const TrainState& state) {
+void SaveCheckpoint(const std::string& path, const model::AsrModel& model,
+                    const Optimizer& optimizer, const TrainState& state) {
   nn::ModelFile file = model.ToModelFile();
-  adam.Save(&file);
+  optimizer.Save(&file);
   if (!file.config.empty() && file.config.back() != '\n') file.config += '\n';
   file.config += state.ToText();
   file.Save(path);
 }
 
-TrainState LoadCheckpoint(const std::string& path, nn::Adam* adam) {
+TrainState LoadCheckpoint(const std::string& path, Optimizer* optimizer) {
   const nn::ModelFile file = nn::ModelFile::Load(path);
   TrainState state = TrainState::FromText(file.config, path);
-  adam->Load(file, path);
+  optimizer->Load(file, path);
   return state;
 }
 

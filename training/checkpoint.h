@@ -1,6 +1,6 @@
 // Training checkpoints: a model file (nn/model_file.h) that is also a valid
 // model (AsrModel::Load reads it and ignores the rest), plus the optimizer's
-// moments ("adam.*" tensors) and the trainer's state as `train-state.<name> =
+// state ("adam.*" or "adadelta.*" tensors) and the trainer's state as `train-state.<name> =
 // value` lines after the model's config (unknown keys to the model's
 // parser). Written atomically, so a kill at any moment leaves either the old
 // or the new checkpoint, never a torn one.
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/asr_model.h"
-#include "nn/adam.h"
+#include "training/optimizer.h"
 
 namespace attend::training {
 
@@ -48,13 +48,13 @@ struct TrainState {
 };
 
 // Writes model + optimizer + state to `path` atomically.
-void SaveCheckpoint(const std::string& path, const model::AsrModel& model, const nn::Adam& adam,
-                    const TrainState& state);
+void SaveCheckpoint(const std::string& path, const model::AsrModel& model,
+                    const Optimizer& optimizer, const TrainState& state);
 
-// Reads the optimizer moments and the state of a checkpoint written by
+// Reads the optimizer state and the trainer state of a checkpoint written by
 // SaveCheckpoint (the model itself: AsrModel::Load on the same path). Throws
 // attend::Error naming the file when it is not a checkpoint.
-TrainState LoadCheckpoint(const std::string& path, nn::Adam* adam);
+TrainState LoadCheckpoint(const std::string& path, Optimizer* optimizer);
 
 // The element-wise mean of the parameters of `paths` (models or
 // checkpoints with the same config and shapes); config, vocabulary and CMVN

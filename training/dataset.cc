@@ -382,8 +382,20 @@ Batch BatchLoader::Load(int64_t position) {
   b.epoch = epoch_;
   b.index = position;
   b.bucket = order_[position];
-  Rng rng(seed_ ^ (static_cast<uint64_t>(epoch_) << 32) ^ static_cast<uint64_t>(position),
-          "augmentation");
+  const uint64_t batch_seed =
+      seed_ ^ (static_cast<uint64_t>(epoch_) << 32) ^ static_cast<uint64_t>(position);
+  Rng rng(batch_seed, "augmentation");
+  // Dither noise (when on) is seeded per batch too: a run resumed mid-epoch
+  // starts a new loader, and a dither generator carried across batches would
+  // then add different noise than the uninterrupted run did.
+  frontend::Fbank* fbank = fbank_.get();
+  std::unique_ptr<frontend::Fbank> dithered;
+  if (data_->model_info().fbank.frame.dither != 0.0f) {
+    frontend::FbankOptions options = data_->model_info().fbank;
+    options.frame.dither_seed = Rng(batch_seed, "dither").engine()();
+    dithered = std::make_unique<frontend::Fbank>(options);
+    fbank = dithered.get();
+  }
   std::vector<frontend::Matrix> feats;
   int64_t dim = 0;
   for (int64_t i : data_->batches()[order_[position]]) {
@@ -393,7 +405,7 @@ Batch BatchLoader::Load(int64_t position) {
                             : speeds_[rng.UniformInt(0, static_cast<int64_t>(speeds_.size()) - 1)];
     frontend::Matrix m;
     try {
-      m = data_->Features(u, speed, fbank_.get());
+      m = data_->Features(u, speed, fbank);
     } catch (const Error& e) {
       data_->ReportBad(u.key, e.what());
       continue;

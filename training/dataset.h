@@ -11,7 +11,7 @@
 //                epoch), so resuming needs only the epoch and a position.
 //   BatchLoader  a background thread that computes features (with speed
 //                perturbation, CMVN and SpecAugment) into a bounded queue; the
-//                augmentation of batch b in epoch e draws from an Rng seeded by
+//                augmentation (and dither) of batch b in epoch e draws from an Rng seeded by
 //                (seed, e, b), so it does not depend on timing or on where a run
 //                was resumed.
 #pragma once

@@ -74,11 +74,10 @@ void TrainerOptions::Register(po::options_description* desc) {
       "steps between log lines and metrics.csv rows")(
       "dev-decode", po::value(&dev_decode)->default_value(dev_decode),
       "greedy CER/WER on the dev set each epoch");
-  po::options_description loss_desc, adam_desc;
+  po::options_description loss_desc;
   loss.Register(&loss_desc);
-  adam.Register(&adam_desc);
   AddExcept(desc, loss_desc, {"ctc-weight"});
-  AddExcept(desc, adam_desc, {"adam-learning-rate"});
+  optimizer.Register(desc);
   lr.Register(desc);
   data.Register(desc);
 }
@@ -97,7 +96,7 @@ void TrainerOptions::Validate() const {
   ATTEND_CHECK(keep_best >= 1, "--keep-best must be >= 1, got ", keep_best);
   ATTEND_CHECK(log_every >= 1, "--log-every must be >= 1, got ", log_every);
   loss.Validate();
-  adam.Validate();
+  optimizer.Validate();
   lr.Validate();
   data.Validate();
 }
@@ -119,12 +118,14 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
       ckpt_dir_((fs::path(exp_dir) / "checkpoints").string()),
       callbacks_(std::move(callbacks)),
       params_(model->Parameters()),
-      adam_(params_, options_.adam),
-      loss_([&] {
-        decoder::JointLossOptions o = options_.loss;
-        o.ctc_weight = model->config().ctc_weight;
-        return o;
-      }()),
+      step_(
+          model,
+          [&] {
+            decoder::JointLossOptions o = options_.loss;
+            o.ctc_weight = model->config().ctc_weight;
+            return o;
+          }(),
+          options_.optimizer, options_.clip_norm),
       dropout_rng_(options_.seed, "dropout"),
       sampling_rng_(options_.seed, "scheduled sampling") {
   ATTEND_CHECK(train_->num_batches() > 0, "no training batches (set the vocabulary first)");
@@ -144,7 +145,7 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
 }
 
 void Trainer::Resume(const std::string& checkpoint) {
-  state_ = LoadCheckpoint(checkpoint, &adam_);
+  state_ = LoadCheckpoint(checkpoint, &step_.optimizer());
   dropout_rng_.LoadState(state_.dropout_rng);
   sampling_rng_.LoadState(state_.sampling_rng);
   last_checkpoint_ = checkpoint;
@@ -183,22 +184,10 @@ void Trainer::Log(const std::string& line) {
 }
 
 StepStatus Trainer::Step(const Batch& batch, double* loss) {
-  nn::ZeroGrad(params_);
-  std::vector<int64_t> out_lengths;
-  model_->encoder().Forward(batch.features, batch.lengths, &encoded_, &out_lengths, &enc_ctx_,
-                            /*training=*/true, &dropout_rng_);
-  const decoder::JointLossValue value =
-      loss_.ForwardBackward(&model_->ctc(), &model_->decoder(), encoded_, out_lengths,
-                            batch.targets, &sampling_rng_, &dencoded_);
-  bool finite = std::isfinite(value.total);
-  double norm = 0;
-  if (finite) {
-    model_->encoder().Backward(dencoded_, &enc_ctx_, nullptr);
-    norm = nn::ClipGradNorm(params_, options_.clip_norm);
-    finite = std::isfinite(norm);
-  }
+  const GradientResult result = step_.ComputeGradients(batch, &dropout_rng_, &sampling_rng_);
+  const decoder::JointLossValue& value = result.loss;
+  const bool finite = result.finite;
   if (!finite) {
-    nn::ZeroGrad(params_);
     ++bad_in_a_row_;
     Log("step " + std::to_string(state_.step + 1) + ": non-finite " +
         (std::isfinite(value.total) ? "gradient norm" : "loss") + " (" +
@@ -216,8 +205,7 @@ StepStatus Trainer::Step(const Batch& batch, double* loss) {
   }
   bad_in_a_row_ = 0;
   ++state_.step;
-  adam_.set_learning_rate(LearningRate(options_.lr, state_.step, state_.plateau_scale));
-  adam_.Step();
+  step_.Update(LearningRate(options_.lr, state_.step, state_.plateau_scale));
   *loss = value.total;
   return StepStatus::kOk;
 }
@@ -229,6 +217,9 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
   acoustic::Encoder::Context ctx;
   nn::Tensor encoded, dencoded;
   Rng rng(options_.seed, "dev scheduled sampling");
+  decoder::JointLossOptions loss_options = options_.loss;
+  loss_options.ctc_weight = model_->config().ctc_weight;
+  decoder::JointLoss dev_loss(loss_options);
   decoder::BeamSearchOptions search_options;
   search_options.beam = 1;
   search_options.ctc_weight = 0;
@@ -241,7 +232,7 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
   while (loader.Next(&b)) {
     std::vector<int64_t> lengths;
     model_->encoder().Forward(b.features, b.lengths, &encoded, &lengths, &ctx, false);
-    const decoder::JointLossValue v = loss_.ForwardBackward(
+    const decoder::JointLossValue v = dev_loss.ForwardBackward(
         &model_->ctc(), &model_->decoder(), encoded, lengths, b.targets, &rng, &dencoded);
     const double w = per_token ? static_cast<double>(b.num_tokens() + b.keys.size())
                                : static_cast<double>(b.keys.size());
@@ -275,7 +266,7 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
 void Trainer::SaveCheckpoint(const std::string& path) {
   state_.dropout_rng = dropout_rng_.SaveState();
   state_.sampling_rng = sampling_rng_.SaveState();
-  training::SaveCheckpoint(path, *model_, adam_, state_);
+  training::SaveCheckpoint(path, *model_, step_.optimizer(), state_);
   last_checkpoint_ = path;
   last_ckpt_time_ = std::chrono::steady_clock::now();
 }
@@ -436,6 +427,15 @@ Trainer::Summary Trainer::Train() {
         Fixed(session_frames_ / session_step_s_, 0) + " frames/s, " +
         Fixed(session_tokens_ / session_step_s_, 0) + " tokens/s); " + Fixed(wall, 1) +
         " s wall including data waits and dev evaluation");
+    const StepTimes& t = step_.times();  // this session's steps, dev passes excluded
+    auto part = [&](const char* name, double s) {
+      return std::string(name) + " " + Fixed(s, 1) + " s (" +
+             Fixed(t.total() > 0 ? 100 * s / t.total() : 0, 0) + "%)";
+    };
+    Log("step time: " + part("encoder forward", t.encoder_forward) + ", " +
+        part("CTC + decoder forward/backward", t.heads) + ", " +
+        part("encoder backward", t.encoder_backward) + ", " + part("clipping", t.clip) + ", " +
+        part("optimizer", t.optimizer));
   }
   std::vector<std::string> paths;
   for (const RankedCheckpoint& c : state_.kept) {

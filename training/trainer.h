@@ -2,7 +2,7 @@
 //   zero grads → encoder forward (training, dropout) → JointLoss (λ from the
 //   model config, label smoothing; gradients of both heads and dL/dH) →
 //   encoder backward → global grad-norm clipping → learning rate of the
-//   schedule → Adam (decoupled weight decay).
+//   schedule → Adam or AdaDelta (training/train_step.h holds this math).
 // A non-finite loss or gradient norm skips the step (logged); after
 // --max-bad-steps in a row training stops with an error naming the last good
 // checkpoint. Each epoch ends with the dev loss and greedy (beam 1, attention
@@ -30,10 +30,11 @@
 #include "base/random.h"
 #include "decoder/joint_loss.h"
 #include "model/asr_model.h"
-#include "nn/adam.h"
 #include "training/checkpoint.h"
 #include "training/dataset.h"
 #include "training/lr_schedule.h"
+#include "training/optimizer.h"
+#include "training/train_step.h"
 
 namespace attend::training {
 
@@ -53,12 +54,13 @@ struct TrainerOptions {
   bool dev_decode = true;            // --dev-decode: greedy CER/WER on the dev set each epoch
   decoder::JointLossOptions loss;    // --label-smoothing, --loss-normalize, --ctc-zero-infinity
                                      //   (λ comes from the model's --ctc-weight)
-  nn::AdamOptions adam;              // --adam-beta1/2, --adam-epsilon, --adam-weight-decay
+  OptimizerOptions optimizer;        // --optimizer, --adam-*, --adadelta-*
   LrScheduleOptions lr;              // --lr, --lr-schedule, --warmup-steps, ...
   DatasetOptions data;               // --batch-frames, --speed-perturb, --spec-augment, ...
 
-  // Every training option (not the model's). --adam-learning-rate and
-  // --ctc-weight are not registered: --lr and the model's --ctc-weight rule.
+  // Every training option (not the model's). The optimizers' learning-rate
+  // flags and --ctc-weight are not registered: --lr and the model's
+  // --ctc-weight rule.
   void Register(boost::program_options::options_description* desc);
   void Validate() const;
   std::string ToString() const;
@@ -141,12 +143,9 @@ class Trainer {
   std::string exp_dir_, ckpt_dir_;
   TrainerCallbacks callbacks_;
   std::vector<nn::Parameter*> params_;
-  nn::Adam adam_;
-  decoder::JointLoss loss_;
+  TrainStep step_;
   TrainState state_;
   Rng dropout_rng_, sampling_rng_;
-  acoustic::Encoder::Context enc_ctx_;
-  nn::Tensor encoded_, dencoded_;
   std::ofstream log_file_;
   std::string last_checkpoint_;
   int64_t bad_in_a_row_ = 0;

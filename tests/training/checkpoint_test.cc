@@ -32,15 +32,21 @@ void ExpectSameTensors(const nn::ModelFile& a, const nn::ModelFile& b) {
   }
 }
 
-TEST(Checkpoint, RoundTripRestoresModelOptimizerAndState) {
+OptimizerOptions WithType(const std::string& type) {
+  OptimizerOptions o;
+  o.type = type;
+  return o;
+}
+
+void ExpectRoundTrip(const std::string& optimizer) {
   attend::testing::TempDir tmp;
   auto m = MakeModel(1);
-  nn::Adam adam(m->Parameters(), nn::AdamOptions{});
+  Optimizer adam(m->Parameters(), WithType(optimizer));
   Rng rng(2, "grads");
   for (int step = 0; step < 2; ++step) {
     for (nn::Parameter* p : m->Parameters())
       for (int64_t i = 0; i < p->grad.size(); ++i) p->grad[i] = rng.Normal(0, 1);
-    adam.Step();
+    adam.Step(1e-3f);
   }
   TrainState state;
   state.step = 2;
@@ -66,7 +72,7 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerAndState) {
   // The checkpoint is also a model file.
   auto loaded = model::AsrModel::Load(path);
   EXPECT_EQ(loaded->config().ToString(), m->config().ToString());
-  nn::Adam adam2(loaded->Parameters(), nn::AdamOptions{});
+  Optimizer adam2(loaded->Parameters(), WithType(optimizer));
   const TrainState back = LoadCheckpoint(path, &adam2);
   ExpectSameTensors(m->ToModelFile(), loaded->ToModelFile());
   nn::ModelFile o1, o2;
@@ -86,11 +92,30 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerAndState) {
   EXPECT_EQ(restored.Normal(0, 1), dropout.Normal(0, 1));
 }
 
+TEST(Checkpoint, RoundTripRestoresModelAdamAndState) { ExpectRoundTrip("adam"); }
+TEST(Checkpoint, RoundTripRestoresModelAdaDeltaAndState) { ExpectRoundTrip("adadelta"); }
+
+TEST(Checkpoint, ResumingWithTheOtherOptimizerIsAnError) {
+  attend::testing::TempDir tmp;
+  auto m = MakeModel(1);
+  Optimizer adam(m->Parameters(), WithType("adam"));
+  SaveCheckpoint(tmp.File("ckpt.attend"), *m, adam, TrainState{});
+  Optimizer adadelta(m->Parameters(), WithType("adadelta"));
+  try {
+    LoadCheckpoint(tmp.File("ckpt.attend"), &adadelta);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("holds adam optimizer state, but --optimizer is adadelta"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Checkpoint, AModelFileIsNotACheckpoint) {
   attend::testing::TempDir tmp;
   auto m = MakeModel(1);
   m->Save(tmp.File("model.attend"));
-  nn::Adam adam(m->Parameters(), nn::AdamOptions{});
+  Optimizer adam(m->Parameters(), OptimizerOptions{});
   try {
     LoadCheckpoint(tmp.File("model.attend"), &adam);
     FAIL() << "no error";
@@ -104,7 +129,7 @@ TEST(Checkpoint, AverageOfTwoIsTheElementwiseMean) {
   attend::testing::TempDir tmp;
   auto a = MakeModel(1), b = MakeModel(2);
   a->Save(tmp.File("a.attend"));
-  nn::Adam adam(b->Parameters(), nn::AdamOptions{});
+  Optimizer adam(b->Parameters(), OptimizerOptions{});
   SaveCheckpoint(tmp.File("b.attend"), *b, adam, TrainState{});  // a checkpoint averages too
   auto avg = AverageModels({tmp.File("a.attend"), tmp.File("b.attend")});
   const auto pa = a->Parameters(), pb = b->Parameters(), pm = avg->Parameters();

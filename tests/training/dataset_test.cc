@@ -145,7 +145,10 @@ TEST(Dataset, LoaderGivesZeroPaddedTncBatchesWithCmvnApplied) {
   EXPECT_EQ(utts, 12);
 }
 
-TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
+// Every random draw of a batch (speed, SpecAugment, dither) depends only on
+// (seed, epoch, position), so a loader started mid-epoch (a resumed run)
+// gives the same batches as one that started at 0.
+void ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(float dither) {
   Fixture f;
   testing::MakeDataDir(f.dir, 16, 10);
   DatasetOptions opts;
@@ -153,7 +156,9 @@ TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
   opts.speed_perturb = "0.9,1.0,1.1";
   opts.spec_augment = true;
   opts.spec.max_freq_width = 5;
-  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  DataModelInfo info = TinyInfo();
+  info.fbank.frame.dither = dither;
+  Dataset data(f.dir, opts, info, f.sink);
   data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
   const auto order = EpochOrder(data.num_batches(), 5, 2);
   std::vector<Batch> all;
@@ -181,6 +186,14 @@ TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
                            all[pos].features.data()));
   }
   EXPECT_FALSE(resumed.Next(&b));
+}
+
+TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
+  ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(0.0f);
+}
+
+TEST(Dataset, DitherDependsOnlyOnSeedEpochAndPosition) {
+  ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(1.0f);
 }
 
 TEST(Dataset, SegmentsCutRecordings) {
