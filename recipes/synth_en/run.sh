@@ -3,15 +3,18 @@
 # but Debian packages (fortunes, wamerican, espeak-ng, flite, sox).
 #
 #   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--data-conf "conf/data.conf"] [--data data]
+#            [--exp exp] [--train-conf conf/train.conf]
 #
 # Stages (each writes a .done marker under $data/.done or $exp; a rerun skips them):
 #   0 text      sentence pool and its train/dev/test split   -> $data/local/text
 #   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
 #   2 features  global CMVN statistics of the training audio  -> $exp/cmvn.ark
-#   3 train     attend train --config conf/train.conf         -> $exp/train/model.attend
+#   3 train     attend train --config $train_conf             -> $exp/train/model.attend
 #   4 decode    greedy, beam, beam + CTC, + character LM      -> $exp/decode_<set>_<setting>/hyp
 #   5 score     WER/CER table                                 -> $exp/results.txt
-# A small trial:  ./run.sh --stop-stage 1 --data-conf "conf/data.conf conf/data_tiny.conf" --data data_tiny
+# A trial of every stage in minutes (300 utterances, a small model):
+#   ./run.sh --data-conf "conf/data.conf conf/data_tiny.conf" --data data_tiny \
+#     --exp exp_tiny --train-conf conf/tiny.conf
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,6 +24,7 @@ nj=2                      # parallel synthesis jobs (run under nice -n 10)
 data_conf=conf/data.conf  # space-separated list; later files override earlier ones
 data=data
 exp=exp
+train_conf=conf/train.conf  # model and training options (conf/tiny.conf for a trial)
 force_stage=              # run this stage even if it is marked done
 help_message="usage: $0 [options]  (stages: 0 text, 1 audio, 2 features, 3 train, 4 decode, 5 score)"
 # shellcheck source=SCRIPTDIR/../utils/parse_options.sh
@@ -105,7 +109,7 @@ fi
 # statistics over the training audio once.
 if stage_begin 2 features; then
   mkdir -p "$exp"
-  attend compute-cmvn --audio "scp:$data/train/wav.scp" "$exp/cmvn.ark"  # 80 bins, as conf/train.conf
+  attend compute-cmvn --audio "scp:$data/train/wav.scp" "$exp/cmvn.ark"  # 80 bins, as conf/train.conf and conf/tiny.conf
   stage_done 2 features
 fi
 
@@ -115,7 +119,7 @@ fi
 if stage_begin 3 train; then
   resume=()
   [ -f "$exp/train/checkpoints/last.attend" ] && resume=(--resume)
-  attend train --config conf/train.conf --data "$data/train" --dev "$data/dev" \
+  attend train --config "$train_conf" --data "$data/train" --dev "$data/dev" \
     --exp "$exp/train" --cmvn "$exp/cmvn.ark" "${resume[@]}"
   stage_done 3 train
 fi
