@@ -16,10 +16,18 @@
 // times, with weights in format_tag::any; its GFLOP/s is forward FLOPs over
 // that time (the hardware limit for this shape of work); for training it adds
 // the backward GEMMs (dX, dH per step, dW, dU) and uses forward+backward FLOPs.
+//
+// Usage: encoder_bench [CASE...] [--no-peer] [--no-reference] [--repeats N]
+//                      [--bf16-backward auto|brgemm|reference]
+//   CASE names a case as in its figures ("lstm.train.bf16"); none = all. The
+//   flags skip the PyTorch peer and the matmul reference, and more repeats
+//   let the steady state dominate, for profiling one case (perf, callgrind).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -38,7 +46,10 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-constexpr int kRepeats = 3;
+int g_repeats = 3;  // timed calls per case (--repeats)
+// The bf16 LSTM backward kernel (--bf16-backward auto|brgemm|reference), to
+// measure the choice nn::RnnLayer::BackwardKernel makes.
+attend::nn::RnnLayer::BackwardKernel g_bf16_backward = attend::nn::RnnLayer::BackwardKernel::kAuto;
 
 EncoderConfig BenchConfig(const std::string& cell) {
   EncoderConfig c;  // the defaults are the benchmark's shape
@@ -108,6 +119,10 @@ double RunAttend(const Case& k) {
   attend::Rng rng(1, "bench");
   encoder.Init(&rng);
   encoder.set_compute_type(k.type);
+  for (int64_t l = 0; l < config.num_layers; ++l) {
+    encoder.layer(l).l2r().set_bf16_backward_kernel(g_bf16_backward);
+    encoder.layer(l).r2l().set_bf16_backward_kernel(g_bf16_backward);
+  }
   Tensor x({k.T, k.N, config.input_dim});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = rng.Uniform(-1, 1);
   const Lengths lengths(k.N, k.T);
@@ -127,7 +142,7 @@ double RunAttend(const Case& k) {
           encoder.Backward(dy, &ctx, &dx);
         }
       },
-      kRepeats, 1);
+      g_repeats, 1);
 }
 
 std::map<std::string, double> ParsePeer(const std::string& out) {
@@ -141,14 +156,35 @@ std::map<std::string, double> ParsePeer(const std::string& out) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::set<std::string> only;
+  bool run_peer = true, run_reference = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--no-peer") {
+      run_peer = false;
+    } else if (arg == "--repeats" && i + 1 < argc) {
+      g_repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--bf16-backward" && i + 1 < argc) {
+      const std::string kernel = argv[++i];
+      using Kernel = attend::nn::RnnLayer::BackwardKernel;
+      g_bf16_backward = kernel == "brgemm"      ? Kernel::kBrgemm
+                        : kernel == "reference" ? Kernel::kReference
+                                                : Kernel::kAuto;
+    } else if (arg == "--no-reference") {
+      run_reference = false;
+    } else {
+      only.insert(arg);
+    }
+  }
   attend::nn::SetNumThreads(1);
   const int64_t kTrainN = 16, kTrainT = 500, kInferN = 1, kInferT = 1000;
   std::printf("# encoder: 3 x BiLSTM 320/direction, 80-dim input, 4x concat reduction, 1 thread\n");
-  const std::string peer_out = attend::bench::RunPeer(
-      "torch_encoder.py",
-      "--train-batch 16 --train-frames 500 --infer-batch 1 --infer-frames 1000 --repeats 3 "
-      "--threads 1");
+  const std::string peer_out =
+      run_peer ? attend::bench::RunPeer("torch_encoder.py",
+                                        "--train-batch 16 --train-frames 500 --infer-batch 1 "
+                                        "--infer-frames 1000 --repeats 3 --threads 1")
+               : "";
   const std::map<std::string, double> peer = ParsePeer(peer_out);
   if (peer.empty()) std::printf("  (PyTorch peer unavailable: no ratio)\n");
   const Case cases[] = {
@@ -164,18 +200,15 @@ int main() {
     const bool bf16 = k.type == ComputeType::kBf16;
     const std::string dtype = bf16 ? "bf16" : "f32";
     const std::string mode = k.training ? "train" : "infer";
-    const std::string name = "acoustic.encoder." + k.cell + "." + mode + "." + dtype;
+    const std::string case_name = k.cell + "." + mode + "." + dtype;
+    if (!only.empty() && only.count(case_name) == 0) continue;
+    const std::string name = "acoustic.encoder." + case_name;
     const std::string shape = std::to_string(k.N) + "x" + std::to_string(k.T);
     const std::string what = k.training ? "forward+backward" : "forward";
     const double ms = RunAttend(k);
     const double fwd_flops = ForwardFlops(config, k.T, k.N);
     const double flops = fwd_flops * (k.training ? 3 : 1);
     const double gflops = flops / (ms * 1e6);
-    const double ref_ms =
-        MatmulReferenceMs(config, k.T, k.N, bf16 ? dt::bf16 : dt::f32, k.training);
-    const double peak = flops / (ref_ms * 1e6);
-    const double f32_peak =
-        bf16 ? flops / (MatmulReferenceMs(config, k.T, k.N, dt::f32, k.training) * 1e6) : peak;
     const std::string config_text = dtype + ", 1 thread, " + k.cell + " 3x320/dir, batch " + shape;
     attend::bench::Figure time{name + ".ms", "ms", ms, config_text + ", " + what, {}};
     const auto it = peer.find(mode + "_" + dtype);
@@ -185,6 +218,12 @@ int main() {
            it->second});
     attend::bench::Report(time);
     attend::bench::Report({name + ".gflops", "GFLOP/s", gflops, config_text + ", " + what, {}});
+    if (!run_reference) continue;
+    const double ref_ms =
+        MatmulReferenceMs(config, k.T, k.N, bf16 ? dt::bf16 : dt::f32, k.training);
+    const double peak = flops / (ref_ms * 1e6);
+    const double f32_peak =
+        bf16 ? flops / (MatmulReferenceMs(config, k.T, k.N, dt::f32, k.training) * 1e6) : peak;
     attend::bench::Report({name + ".matmul_peak",
                            "GFLOP/s",
                            peak,

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
 
 #include "base/error.h"
 
@@ -53,6 +52,10 @@ RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int
                             engine_.engine(), plain_layer_.data());
   plain_iter_mem_ = memory({{1, 1, hidden_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
                            engine_.engine(), plain_iter_.data());
+  plain_diff_layer_mem_ = memory({{1, 1, input_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
+                                 engine_.engine(), plain_diff_layer_.data());
+  plain_diff_iter_mem_ = memory({{1, 1, hidden_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
+                                engine_.engine(), plain_diff_iter_.data());
 }
 
 void RnnLayer::Init(Rng* rng) {
@@ -116,53 +119,142 @@ memory RnnLayer::ZeroMemory(const memory::desc& md) {
   return mem;
 }
 
-RnnLayer::ForwardPlan RnnLayer::MakeForwardPlan(ComputeType type, bool training, int64_t T,
-                                                int64_t N) {
+bool RnnLayer::UsesReferenceBackward(ComputeType type) const {
+  if (type != ComputeType::kBf16 || cell_ != RnnCell::kLstm) return false;
+  switch (bf16_backward_kernel_) {
+    case BackwardKernel::kBrgemm:
+      return false;
+    case BackwardKernel::kReference:
+      return true;
+    case BackwardKernel::kAuto:
+      break;
+  }
+  const int64_t gradient_bytes =
+      (input_dim_ + hidden_dim_) * RnnNumGates(cell_) * hidden_dim_ * int64_t{sizeof(float)};
+  return gradient_bytes > kBrgemmBackwardMaxGradientBytes;
+}
+
+RnnLayer::Plan& RnnLayer::GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) {
+  // A backward plan's weight layout depends on the kernel choice, so it is part of the key.
+  const int64_t reference = kind == PlanKind::kBackward && UsesReferenceBackward(type);
+  return plans_.Get({static_cast<int64_t>(kind), static_cast<int64_t>(type), T, N, reference},
+                    [&] { return MakePlan(kind, type, T, N); });
+}
+
+RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) {
   const auto& eng = engine_.engine();
-  const int64_t C = input_dim_, H = hidden_dim_, G = RnnNumGates(cell_);
+  const int64_t C = input_dim_, H = hidden_dim_, G = RnnNumGates(cell_), B = RnnNumBiases(cell_);
+  const bool lstm = cell_ == RnnCell::kLstm;
+  const bool training = kind != PlanKind::kInference;
+  const bool backward = kind == PlanKind::kBackward;
   const dt act = ToDnnl(type);
-  const auto prop =
+  const auto fwd_prop =
       training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+  const auto bwd_prop = dnnl::prop_kind::backward;
   const auto dir = dnnl::rnn_direction::unidirectional_left2right;
   memory::desc src_md({T, N, C}, act, tag::tnc);  // [T, N, C] tnc
   memory::desc dst_md({T, N, H}, act, tag::tnc);  // [T, N, H] tnc
   memory::desc wl_any({1, 1, C, G, H}, act, tag::any);
   memory::desc wi_any({1, 1, H, G, H}, act, tag::any);
-  memory::desc bias_md({1, 1, RnnNumBiases(cell_), H}, dt::f32, tag::ldgo);
+  memory::desc bias_md({1, 1, B, H}, dt::f32, tag::ldgo);
   // Training passes the zero initial state explicitly: with src_iter absent,
   // oneDNN 2.6's reference LSTM backward returns a wrong dW_hh (caught by the
   // finite-difference test). Inference leaves it out (the fast path).
+  // [1, 1, N, H] ldnc; the cell state is f32 in both compute types.
   const memory::desc iter_md = training ? memory::desc({1, 1, N, H}, act, tag::ldnc) : kNone;
   const memory::desc iter_c_md =
-      training && cell_ == RnnCell::kLstm ? memory::desc({1, 1, N, H}, dt::f32, tag::ldnc) : kNone;
-  ForwardPlan plan;
+      training && lstm ? memory::desc({1, 1, N, H}, dt::f32, tag::ldnc) : kNone;
+  // Backward: weights in plain ldgoi select oneDNN's reference kernel (see
+  // BackwardKernel); the forward hint keeps `any` (brgemm) either way.
+  const bool reference = backward && UsesReferenceBackward(type);
+  const memory::desc wl_bwd = reference ? memory::desc({1, 1, C, G, H}, act, tag::ldgoi) : wl_any;
+  const memory::desc wi_bwd = reference ? memory::desc({1, 1, H, G, H}, act, tag::ldgoi) : wi_any;
+  // Gradients of weights and activations are f32 in both compute types.
+  memory::desc dwl_any({1, 1, C, G, H}, dt::f32, tag::any);
+  memory::desc dwi_any({1, 1, H, G, H}, dt::f32, tag::any);
+  memory::desc diff_src_md({T, N, C}, dt::f32, tag::tnc);
+  memory::desc diff_dst_md({T, N, H}, dt::f32, tag::tnc);
+  memory::desc diff_iter_md({1, 1, N, H}, dt::f32, tag::ldnc);
+
+  Plan plan;
   dnnl::rnn_primitive_desc_base pd;
-  Wrap(weight_ih_.name, "create the forward primitive", T, N, [&] {
-    if (cell_ == RnnCell::kLstm) {
-      dnnl::lstm_forward::primitive_desc lstm_pd(
-          dnnl::lstm_forward::desc(prop, dir, src_md, iter_md, iter_c_md, wl_any, wi_any, bias_md,
-                                   dst_md, kNone, kNone),
-          eng);
-      plan.prim = dnnl::lstm_forward(lstm_pd);
-      pd = lstm_pd;
-    } else {
-      dnnl::lbr_gru_forward::primitive_desc gru_pd(
-          dnnl::lbr_gru_forward::desc(prop, dir, src_md, iter_md, wl_any, wi_any, bias_md, dst_md,
-                                      kNone),
-          eng);
-      plan.prim = dnnl::lbr_gru_forward(gru_pd);
-      pd = gru_pd;
-    }
-  });
-  plan.src_mem = memory(src_md, eng, nullptr);
-  plan.dst_mem = memory(dst_md, eng, nullptr);
-  plan.bias_mem = memory(bias_md, eng, plain_bias_.data());
+  memory::desc forward_workspace_md;
+  Wrap(weight_ih_.name, backward ? "create the backward primitive" : "create the forward primitive",
+       T, N, [&] {
+         if (lstm) {
+           dnnl::lstm_forward::primitive_desc fwd_pd(
+               dnnl::lstm_forward::desc(fwd_prop, dir, src_md, iter_md, iter_c_md, wl_any, wi_any,
+                                        bias_md, dst_md, kNone, kNone),
+               eng);
+           pd = fwd_pd;
+           forward_workspace_md = fwd_pd.workspace_desc();
+           if (!backward) {
+             plan.prim = dnnl::lstm_forward(fwd_pd);
+             return;
+           }
+           dnnl::lstm_backward::primitive_desc bwd_pd(
+               dnnl::lstm_backward::desc(bwd_prop, dir, src_md, iter_md, iter_c_md, wl_bwd, wi_bwd,
+                                         bias_md, dst_md, kNone, kNone, diff_src_md, diff_iter_md,
+                                         iter_c_md, dwl_any, dwi_any, bias_md, diff_dst_md, kNone,
+                                         kNone),
+               eng, fwd_pd);
+           plan.prim = dnnl::lstm_backward(bwd_pd);
+           pd = bwd_pd;
+         } else {
+           dnnl::lbr_gru_forward::primitive_desc fwd_pd(
+               dnnl::lbr_gru_forward::desc(fwd_prop, dir, src_md, iter_md, wl_any, wi_any, bias_md,
+                                           dst_md, kNone),
+               eng);
+           pd = fwd_pd;
+           forward_workspace_md = fwd_pd.workspace_desc();
+           if (!backward) {
+             plan.prim = dnnl::lbr_gru_forward(fwd_pd);
+             return;
+           }
+           dnnl::lbr_gru_backward::primitive_desc bwd_pd(
+               dnnl::lbr_gru_backward::desc(bwd_prop, dir, src_md, iter_md, wl_bwd, wi_bwd, bias_md,
+                                            dst_md, kNone, diff_src_md, diff_iter_md, dwl_any,
+                                            dwi_any, bias_md, diff_dst_md, kNone),
+               eng, fwd_pd);
+           plan.prim = dnnl::lbr_gru_backward(bwd_pd);
+           pd = bwd_pd;
+         }
+       });
+  // The backward reads the workspace a training forward wrote (possibly with
+  // the other kernel): both must agree on it.
+  ATTEND_CHECK(!backward || pd.workspace_desc() == forward_workspace_md, "RNN layer ",
+               weight_ih_.name,
+               ": oneDNN's backward expects a different workspace than its "
+               "forward writes (T=",
+               T, " N=", N, ")");
+
+  auto per_call = [&](int arg, const memory::desc& md) {
+    plan.args.emplace(arg, memory(md, eng, nullptr));
+  };
+  per_call(DNNL_ARG_SRC_LAYER, src_md);
+  per_call(DNNL_ARG_DST_LAYER, dst_md);
   plan.weights = Prepared(pd.weights_layer_desc(), pd.weights_iter_desc());
+  plan.args.emplace(DNNL_ARG_WEIGHTS_LAYER, plan.weights->layer_mem);
+  plan.args.emplace(DNNL_ARG_WEIGHTS_ITER, plan.weights->iter_mem);
+  plan.args.emplace(DNNL_ARG_BIAS, memory(bias_md, eng, plain_bias_.data()));
   if (training) {
-    plan.workspace_mem = memory(pd.workspace_desc(), eng, nullptr);
     plan.workspace_bytes = pd.workspace_desc().get_size();
-    plan.src_iter_mem = ZeroMemory(iter_md);
-    if (cell_ == RnnCell::kLstm) plan.src_iter_c_mem = ZeroMemory(iter_c_md);
+    per_call(DNNL_ARG_WORKSPACE, pd.workspace_desc());
+    plan.args.emplace(DNNL_ARG_SRC_ITER, ZeroMemory(iter_md));
+    if (lstm) plan.args.emplace(DNNL_ARG_SRC_ITER_C, ZeroMemory(iter_c_md));
+  }
+  if (backward) {
+    per_call(DNNL_ARG_DIFF_SRC_LAYER, diff_src_md);
+    per_call(DNNL_ARG_DIFF_DST_LAYER, diff_dst_md);
+    plan.args.emplace(DNNL_ARG_DIFF_SRC_ITER, memory(diff_iter_md, eng));  // unused
+    if (lstm) plan.args.emplace(DNNL_ARG_DIFF_SRC_ITER_C, memory(iter_c_md, eng));
+    const memory diff_layer(pd.diff_weights_layer_desc(), eng);
+    const memory diff_iter(pd.diff_weights_iter_desc(), eng);
+    plan.args.emplace(DNNL_ARG_DIFF_WEIGHTS_LAYER, diff_layer);
+    plan.args.emplace(DNNL_ARG_DIFF_WEIGHTS_ITER, diff_iter);
+    plan.args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_md, eng));
+    plan.diff_layer_reorder = dnnl::reorder(diff_layer, plain_diff_layer_mem_);
+    plan.diff_iter_reorder = dnnl::reorder(diff_iter, plain_diff_iter_mem_);
   }
   return plan;
 }
@@ -173,155 +265,57 @@ void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, 
   // f32 inference may run the training primitive (see f32_inference_via_training).
   const bool training =
       ctx != nullptr || (type == ComputeType::kF32 && f32_inference_via_training_);
-  ForwardPlan& plan = forward_plans_.Get({static_cast<int64_t>(type), training, T, N},
-                                         [&] { return MakeForwardPlan(type, training, T, N); });
-  Refresh(plan.weights);  // also refreshes plain_bias_, which bias_mem aliases
-  plan.src_mem.set_data_handle(const_cast<void*>(src));
-  plan.dst_mem.set_data_handle(dst);
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC_LAYER, plan.src_mem},
-                                          {DNNL_ARG_WEIGHTS_LAYER, plan.weights->layer_mem},
-                                          {DNNL_ARG_WEIGHTS_ITER, plan.weights->iter_mem},
-                                          {DNNL_ARG_BIAS, plan.bias_mem},
-                                          {DNNL_ARG_DST_LAYER, plan.dst_mem}};
+  Plan& plan = GetPlan(training ? PlanKind::kTraining : PlanKind::kInference, type, T, N);
+  Refresh(plan.weights);  // also refreshes plain_bias_, which the bias argument aliases
+  plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
+  plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(dst);
   if (training) {
     ByteBuffer* workspace = ctx != nullptr ? &ctx->workspace : &plan.own_workspace;
     workspace->Resize(plan.workspace_bytes);
+    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(workspace->data());
     if (ctx != nullptr) {
       ctx->type = type;
       ctx->T = T;
       ctx->N = N;
     }
-    plan.workspace_mem.set_data_handle(workspace->data());
-    args.emplace(DNNL_ARG_WORKSPACE, plan.workspace_mem);
-    args.emplace(DNNL_ARG_SRC_ITER, plan.src_iter_mem);
-    if (cell_ == RnnCell::kLstm) args.emplace(DNNL_ARG_SRC_ITER_C, plan.src_iter_c_mem);
   }
   auto& stream = engine_.stream();
   Wrap(weight_ih_.name, "run forward", T, N, [&] {
-    plan.prim.execute(stream, args);
+    plan.prim.execute(stream, plan.args);
     stream.wait();
   });
-}
-
-RnnLayer::BackwardPlan RnnLayer::MakeBackwardPlan(ComputeType type, int64_t T, int64_t N) {
-  const auto& eng = engine_.engine();
-  const int64_t C = input_dim_, H = hidden_dim_, G = RnnNumGates(cell_), B = RnnNumBiases(cell_);
-  const dt act = ToDnnl(type);
-  const auto fwd = dnnl::prop_kind::forward_training;
-  const auto bwd = dnnl::prop_kind::backward;
-  const auto dir = dnnl::rnn_direction::unidirectional_left2right;
-  memory::desc src_md({T, N, C}, act, tag::tnc);  // [T, N, C] tnc
-  memory::desc dst_md({T, N, H}, act, tag::tnc);  // [T, N, H] tnc
-  memory::desc wl_any({1, 1, C, G, H}, act, tag::any);
-  memory::desc wi_any({1, 1, H, G, H}, act, tag::any);
-  memory::desc bias_md({1, 1, B, H}, dt::f32, tag::ldgo);
-  // Gradients of weights are float32 in both modes (f32 master weights).
-  memory::desc dwl_any({1, 1, C, G, H}, dt::f32, tag::any);
-  memory::desc dwi_any({1, 1, H, G, H}, dt::f32, tag::any);
-  // The zero initial state (see MakeForwardPlan), [1, 1, N, H] ldnc.
-  memory::desc iter_md({1, 1, N, H}, act, tag::ldnc);
-  memory::desc iter_c_md({1, 1, N, H}, dt::f32, tag::ldnc);
-  // oneDNN wants every activation gradient in f32, in bf16 training too.
-  memory::desc diff_src_md({T, N, C}, dt::f32, tag::tnc);
-  memory::desc diff_dst_md({T, N, H}, dt::f32, tag::tnc);
-  memory::desc diff_iter_md({1, 1, N, H}, dt::f32, tag::ldnc);
-  BackwardPlan plan;
-  dnnl::rnn_primitive_desc_base pd;
-  Wrap(weight_ih_.name, "create the backward primitive", T, N, [&] {
-    if (cell_ == RnnCell::kLstm) {
-      dnnl::lstm_forward::primitive_desc fwd_pd(
-          dnnl::lstm_forward::desc(fwd, dir, src_md, iter_md, iter_c_md, wl_any, wi_any, bias_md,
-                                   dst_md, kNone, kNone),
-          eng);
-      dnnl::lstm_backward::primitive_desc bwd_pd(
-          dnnl::lstm_backward::desc(bwd, dir, src_md, iter_md, iter_c_md, wl_any, wi_any, bias_md,
-                                    dst_md, kNone, kNone, diff_src_md, diff_iter_md, iter_c_md,
-                                    dwl_any, dwi_any, bias_md, diff_dst_md, kNone, kNone),
-          eng, fwd_pd);
-      plan.prim = dnnl::lstm_backward(bwd_pd);
-      pd = bwd_pd;
-    } else {
-      dnnl::lbr_gru_forward::primitive_desc fwd_pd(
-          dnnl::lbr_gru_forward::desc(fwd, dir, src_md, iter_md, wl_any, wi_any, bias_md, dst_md,
-                                      kNone),
-          eng);
-      dnnl::lbr_gru_backward::primitive_desc bwd_pd(
-          dnnl::lbr_gru_backward::desc(bwd, dir, src_md, iter_md, wl_any, wi_any, bias_md, dst_md,
-                                       kNone, diff_src_md, diff_iter_md, dwl_any, dwi_any, bias_md,
-                                       diff_dst_md, kNone),
-          eng, fwd_pd);
-      plan.prim = dnnl::lbr_gru_backward(bwd_pd);
-      pd = bwd_pd;
-    }
-  });
-  plan.src_mem = memory(src_md, eng, nullptr);
-  plan.dst_mem = memory(dst_md, eng, nullptr);
-  plan.diff_src_mem = memory(diff_src_md, eng, nullptr);
-  plan.diff_dst_mem = memory(diff_dst_md, eng, nullptr);
-  plan.workspace_mem = memory(pd.workspace_desc(), eng, nullptr);
-  plan.bias_mem = memory(bias_md, eng, plain_bias_.data());
-  plan.src_iter_mem = ZeroMemory(iter_md);
-  plan.diff_src_iter_mem = memory(diff_iter_md, eng);
-  if (cell_ == RnnCell::kLstm) {
-    plan.src_iter_c_mem = ZeroMemory(iter_c_md);
-    plan.diff_src_iter_c_mem = memory(iter_c_md, eng);
-  }
-  plan.weights = Prepared(pd.weights_layer_desc(), pd.weights_iter_desc());
-  plan.diff_layer_mem = memory(pd.diff_weights_layer_desc(), eng);
-  plan.diff_iter_mem = memory(pd.diff_weights_iter_desc(), eng);
-  plan.diff_bias_mem = memory(bias_md, eng);
-  plan.plain_diff_layer_mem =
-      memory({{1, 1, C, G, H}, dt::f32, tag::ldgoi}, eng, plain_diff_layer_.data());
-  plan.plain_diff_iter_mem =
-      memory({{1, 1, H, G, H}, dt::f32, tag::ldgoi}, eng, plain_diff_iter_.data());
-  plan.diff_layer_reorder = dnnl::reorder(plan.diff_layer_mem, plan.plain_diff_layer_mem);
-  plan.diff_iter_reorder = dnnl::reorder(plan.diff_iter_mem, plan.plain_diff_iter_mem);
-  return plan;
 }
 
 void RnnLayer::Backward(const Context& ctx, const void* src, const void* dst, const void* diff_dst,
                         void* diff_src) {
   const int64_t T = ctx.T, N = ctx.N;
   if (T == 0 || N == 0) return;
-  BackwardPlan& plan = backward_plans_.Get({static_cast<int64_t>(ctx.type), T, N},
-                                           [&] { return MakeBackwardPlan(ctx.type, T, N); });
+  Plan& plan = GetPlan(PlanKind::kBackward, ctx.type, T, N);
+  ATTEND_ASSERT(ctx.workspace.size() >= plan.workspace_bytes, "RNN layer ", weight_ih_.name,
+                ": the context's workspace is smaller than the backward expects");
   Refresh(plan.weights);
-  plan.src_mem.set_data_handle(const_cast<void*>(src));
-  plan.dst_mem.set_data_handle(const_cast<void*>(dst));
-  plan.diff_dst_mem.set_data_handle(const_cast<void*>(diff_dst));
-  plan.diff_src_mem.set_data_handle(diff_src);
-  plan.workspace_mem.set_data_handle(const_cast<void*>(ctx.workspace.data()));
+  plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
+  plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(const_cast<void*>(dst));
+  plan.args.at(DNNL_ARG_DIFF_DST_LAYER).set_data_handle(const_cast<void*>(diff_dst));
+  plan.args.at(DNNL_ARG_DIFF_SRC_LAYER).set_data_handle(diff_src);
+  plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(const_cast<void*>(ctx.workspace.data()));
   // oneDNN accumulates into the weight gradients: start them at zero.
-  std::memset(plan.diff_layer_mem.get_data_handle(), 0, plan.diff_layer_mem.get_desc().get_size());
-  std::memset(plan.diff_iter_mem.get_data_handle(), 0, plan.diff_iter_mem.get_desc().get_size());
-  std::memset(plan.diff_bias_mem.get_data_handle(), 0, plan.diff_bias_mem.get_desc().get_size());
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC_LAYER, plan.src_mem},
-                                          {DNNL_ARG_SRC_ITER, plan.src_iter_mem},
-                                          {DNNL_ARG_WEIGHTS_LAYER, plan.weights->layer_mem},
-                                          {DNNL_ARG_WEIGHTS_ITER, plan.weights->iter_mem},
-                                          {DNNL_ARG_BIAS, plan.bias_mem},
-                                          {DNNL_ARG_DST_LAYER, plan.dst_mem},
-                                          {DNNL_ARG_DIFF_DST_LAYER, plan.diff_dst_mem},
-                                          {DNNL_ARG_WORKSPACE, plan.workspace_mem},
-                                          {DNNL_ARG_DIFF_SRC_LAYER, plan.diff_src_mem},
-                                          {DNNL_ARG_DIFF_SRC_ITER, plan.diff_src_iter_mem},
-                                          {DNNL_ARG_DIFF_WEIGHTS_LAYER, plan.diff_layer_mem},
-                                          {DNNL_ARG_DIFF_WEIGHTS_ITER, plan.diff_iter_mem},
-                                          {DNNL_ARG_DIFF_BIAS, plan.diff_bias_mem}};
-  if (cell_ == RnnCell::kLstm) {
-    args.emplace(DNNL_ARG_SRC_ITER_C, plan.src_iter_c_mem);
-    args.emplace(DNNL_ARG_DIFF_SRC_ITER_C, plan.diff_src_iter_c_mem);
+  for (int arg : {DNNL_ARG_DIFF_WEIGHTS_LAYER, DNNL_ARG_DIFF_WEIGHTS_ITER, DNNL_ARG_DIFF_BIAS}) {
+    const memory& mem = plan.args.at(arg);
+    std::memset(mem.get_data_handle(), 0, mem.get_desc().get_size());
   }
+  memory& diff_layer = plan.args.at(DNNL_ARG_DIFF_WEIGHTS_LAYER);
+  memory& diff_iter = plan.args.at(DNNL_ARG_DIFF_WEIGHTS_ITER);
   auto& stream = engine_.stream();
   Wrap(weight_ih_.name, "run backward", T, N, [&] {
-    plan.prim.execute(stream, args);
-    plan.diff_layer_reorder.execute(stream, plan.diff_layer_mem, plan.plain_diff_layer_mem);
-    plan.diff_iter_reorder.execute(stream, plan.diff_iter_mem, plan.plain_diff_iter_mem);
+    plan.prim.execute(stream, plan.args);
+    plan.diff_layer_reorder.execute(stream, diff_layer, plain_diff_layer_mem_);
+    plan.diff_iter_reorder.execute(stream, diff_iter, plain_diff_iter_mem_);
     stream.wait();
   });
   ConvertRnnWeights(cell_, input_dim_, hidden_dim_, RnnConversion::kOnednnGradToTorch, TorchGrads(),
                     {plain_diff_layer_.data(), plain_diff_iter_.data(),
-                     static_cast<float*>(plan.diff_bias_mem.get_data_handle())});
+                     static_cast<float*>(plan.args.at(DNNL_ARG_DIFF_BIAS).get_data_handle())});
 }
 
 }  // namespace attend::nn

@@ -4,7 +4,7 @@
 // backward primitives); this class owns the parameters (in PyTorch's layout,
 // see nn/rnn_weights.h), keeps them reordered into the layouts the primitives
 // prefer (refreshed only when a parameter's version changes), and caches one
-// plan per (dtype, training, T, N).
+// plan per (inference | training forward | backward, dtype, T, N).
 //
 // Buffers are raw because they may be bf16: every src/dst buffer is in the
 // compute type of the call (f32 or bf16), gradients are f32; time-major:
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/random.h"
@@ -75,15 +76,31 @@ class RnnLayer {
   void set_f32_inference_via_training(bool value) { f32_inference_via_training_ = value; }
   bool f32_inference_via_training() const { return f32_inference_via_training_; }
 
+  // Which oneDNN kernel computes the bf16 LSTM backward (f32 and GRU training
+  // always take oneDNN 2.6's reference kernel: it has no other). Given weights
+  // in format_tag::any, oneDNN picks its brgemm kernel, which adds every time
+  // step's rank-N update into the whole f32 weight gradient [C + H, 4H]: a
+  // read and a write of it per step, bound by memory once it outgrows the
+  // caches. Weights in plain `ldgoi` select the reference kernel, which
+  // computes the weight gradients as one GEMM over all time steps. Measured
+  // (1 thread, T=256, N=16, H=320, CPU time on a loaded machine): C=1280
+  // brgemm 324 ms, reference 115-155 ms; C=640 87 vs 78 ms; C=320 71 vs
+  // 81 ms; C=80 73 vs 93 ms. kAuto takes the reference kernel when the f32
+  // weight gradient exceeds kBrgemmBackwardMaxGradientBytes. The forward
+  // stays brgemm either way: its workspace serves both backward kernels.
+  enum class BackwardKernel { kAuto, kBrgemm, kReference };
+  static constexpr int64_t kBrgemmBackwardMaxGradientBytes = int64_t{4} << 20;
+  void set_bf16_backward_kernel(BackwardKernel kernel) { bf16_backward_kernel_ = kernel; }
+  // Whether a backward in `type` runs on plain weights (the reference kernel).
+  bool UsesReferenceBackward(ComputeType type) const;
+
   std::vector<Parameter*> Parameters();
   RnnCell cell() const { return cell_; }
   int64_t input_dim() const { return input_dim_; }
   int64_t hidden_dim() const { return hidden_dim_; }
 
   // Plans built so far (forward + backward), for tests of the cache.
-  int64_t num_plans_created() const {
-    return forward_plans_.num_created() + backward_plans_.num_created();
-  }
+  int64_t num_plans_created() const { return plans_.num_created(); }
   // Weight reorders performed so far, for tests that weights are reordered
   // once per version and never per call.
   int64_t num_weight_reorders() const { return num_weight_reorders_; }
@@ -96,29 +113,25 @@ class RnnLayer {
     dnnl::reorder layer_reorder, iter_reorder;  // from the plain ldgoi copies
     uint64_t version = 0;
   };
-  struct ForwardPlan {
+  // What a plan runs: inference, a training forward (with a workspace), or
+  // the backward of a training forward.
+  enum class PlanKind { kInference, kTraining, kBackward };
+  // One primitive and its arguments. Memories created without data alias
+  // per-call buffers (src, dst, workspace, gradients of src and dst): their
+  // handles are set before each execution.
+  struct Plan {
     dnnl::primitive prim;
-    dnnl::memory src_mem, dst_mem, workspace_mem, bias_mem;
-    dnnl::memory src_iter_mem, src_iter_c_mem;  // zero initial state (training only)
+    std::unordered_map<int, dnnl::memory> args;
     PreparedWeights* weights = nullptr;
-    size_t workspace_bytes = 0;
-    ByteBuffer own_workspace;  // for inference run on the training primitive
-  };
-  struct BackwardPlan {
-    dnnl::primitive prim;
-    dnnl::memory src_mem, dst_mem, diff_src_mem, diff_dst_mem, workspace_mem, bias_mem;
-    dnnl::memory src_iter_mem, src_iter_c_mem;            // zero initial state
-    dnnl::memory diff_src_iter_mem, diff_src_iter_c_mem;  // its (unused) gradient
-    PreparedWeights* weights = nullptr;
-    // Gradients in the primitive's layout, then in plain ldgoi/ldgo.
-    dnnl::memory diff_layer_mem, diff_iter_mem, diff_bias_mem;
-    dnnl::memory plain_diff_layer_mem, plain_diff_iter_mem;
-    dnnl::reorder diff_layer_reorder, diff_iter_reorder;  // to plain
+    size_t workspace_bytes = 0;  // training and backward
+    ByteBuffer own_workspace;    // for f32 inference run on the training primitive
+    // Backward: the weight gradients from the primitive's layout to plain ldgoi.
+    dnnl::reorder diff_layer_reorder, diff_iter_reorder;
   };
 
   dnnl::memory ZeroMemory(const dnnl::memory::desc& md);
-  ForwardPlan MakeForwardPlan(ComputeType type, bool training, int64_t T, int64_t N);
-  BackwardPlan MakeBackwardPlan(ComputeType type, int64_t T, int64_t N);
+  Plan& GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
+  Plan MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
   PreparedWeights* Prepared(const dnnl::memory::desc& layer_desc,
                             const dnnl::memory::desc& iter_desc);
   // Brings the plain oneDNN copy and `w`'s layout up to the parameters' version.
@@ -136,14 +149,15 @@ class RnnLayer {
   Tensor plain_layer_, plain_iter_, plain_bias_;
   dnnl::memory plain_layer_mem_, plain_iter_mem_;  // alias plain_layer_, plain_iter_
   uint64_t plain_version_ = 0;
-  // Scratch for plain-layout gradients.
+  // Scratch for plain-layout (ldgoi f32) weight gradients.
   Tensor plain_diff_layer_, plain_diff_iter_;
+  dnnl::memory plain_diff_layer_mem_, plain_diff_iter_mem_;  // alias the two above
   std::vector<std::unique_ptr<PreparedWeights>> prepared_;
   int64_t num_weight_reorders_ = 0;
   bool f32_inference_via_training_ = true;
+  BackwardKernel bf16_backward_kernel_ = BackwardKernel::kAuto;
 
-  PlanCache<ForwardPlan> forward_plans_;
-  PlanCache<BackwardPlan> backward_plans_;
+  PlanCache<Plan> plans_;
 };
 
 }  // namespace attend::nn

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -182,6 +183,60 @@ TEST_P(RnnLayerTest, PlansAndWeightsAreReusedUntilTheWeightsChange) {
   EXPECT_GT(layer.num_weight_reorders(), reorders);  // the new weights are seen
   EXPECT_EQ(layer.num_plans_created(), plans);
   EXPECT_LT(MaxAbsDiff(y, NaiveRnn(layer, x)), 1e-5f);
+}
+
+// max |a - b| / max |b|.
+double RelativeMaxError(const Tensor& a, const Tensor& b) {
+  double diff = 0, scale = 0;
+  for (int64_t i = 0; i < b.size(); ++i) {
+    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
+    scale = std::max(scale, double(std::fabs(b[i])));
+  }
+  return diff / scale;
+}
+
+// bf16 LSTM training on either backward kernel gives f32 training's gradients
+// within bf16's precision: the brgemm forward's workspace serves both.
+TEST(RnnLayerBf16, BothBackwardKernelsMatchF32Training) {
+  const int64_t T = 9, N = 3, C = 40, H = 24;
+  for (auto kernel : {RnnLayer::BackwardKernel::kBrgemm, RnnLayer::BackwardKernel::kReference}) {
+    Rng rng(6, "test");
+    RnnLayer layer("rnn", RnnCell::kLstm, C, H);
+    layer.Init(&rng);
+    layer.set_bf16_backward_kernel(kernel);
+    EXPECT_EQ(layer.UsesReferenceBackward(ComputeType::kBf16),
+              kernel == RnnLayer::BackwardKernel::kReference);
+    const Tensor x = RandomTensor({T, N, C}, &rng), g = RandomTensor({T, N, H}, &rng);
+    RnnLayer::Context ctx;
+    Tensor y({T, N, H}), dx32({T, N, C}), dx16({T, N, C});
+    layer.Forward(ComputeType::kF32, T, N, x.data(), y.data(), &ctx);
+    ZeroGrad(layer.Parameters());
+    layer.Backward(ctx, x.data(), y.data(), g.data(), dx32.data());
+    std::vector<Tensor> grads32;
+    for (Parameter* p : layer.Parameters()) grads32.push_back(p->grad);
+
+    std::vector<bf16_t> xb(x.size()), yb(y.size());
+    FloatToBf16(x.data(), xb.data(), x.size());
+    layer.Forward(ComputeType::kBf16, T, N, xb.data(), yb.data(), &ctx);
+    ZeroGrad(layer.Parameters());
+    layer.Backward(ctx, xb.data(), yb.data(), g.data(), dx16.data());
+    EXPECT_LE(RelativeMaxError(dx16, dx32), 3e-2);
+    std::vector<Parameter*> params = layer.Parameters();
+    for (size_t k = 0; k < params.size(); ++k)
+      EXPECT_LE(RelativeMaxError(params[k]->grad, grads32[k]), 3e-2) << params[k]->name;
+  }
+}
+
+TEST(RnnLayerBf16, AutoTakesTheReferenceBackwardWhenWeightGradientsOutgrowTheCaches) {
+  EXPECT_TRUE(
+      RnnLayer("wide", RnnCell::kLstm, 1280, 320).UsesReferenceBackward(ComputeType::kBf16));
+  EXPECT_TRUE(RnnLayer("wide", RnnCell::kLstm, 640, 320).UsesReferenceBackward(ComputeType::kBf16));
+  EXPECT_FALSE(
+      RnnLayer("narrow", RnnCell::kLstm, 80, 320).UsesReferenceBackward(ComputeType::kBf16));
+  // f32 and GRU training have only the reference kernel; their weights stay in `any`.
+  EXPECT_FALSE(
+      RnnLayer("wide", RnnCell::kLstm, 1280, 320).UsesReferenceBackward(ComputeType::kF32));
+  EXPECT_FALSE(RnnLayer("gru", RnnCell::kGru, 1280, 320).UsesReferenceBackward(ComputeType::kBf16));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, RnnLayerTest, ::testing::Values(RnnCell::kLstm, RnnCell::kGru),
