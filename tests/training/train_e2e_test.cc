@@ -133,7 +133,8 @@ pid_t Spawn(const std::string& args, const std::string& log) {
 // run ends exactly as an uninterrupted one (single-threaded): the same
 // metrics rows (but wall time) and the same final model, bit for bit. Speed
 // perturbation, SpecAugment and dropout are on, so every RNG must resume.
-TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
+// `extra` adds flags (they override the config file: another optimizer, dither).
+void ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(const std::string& extra) {
   attend::testing::TempDir tmp;
   testing::MakeDataDir(tmp.File("train"), 80, 3);
   testing::MakeDataDir(tmp.File("dev"), 8, 4);
@@ -143,7 +144,7 @@ TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
          "spec-augment = true\nspecaug-freq-width = 4\nkeep-best = 2\n";
   const std::string common = "train --batch-frames 300 --log-every 2 --config " +
                              tmp.File("run.conf") + " --data " + tmp.File("train") + " --dev " +
-                             tmp.File("dev");
+                             tmp.File("dev") + extra;
   const auto whole = RunAttend(common + " --exp " + tmp.File("a"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
 
@@ -198,6 +199,17 @@ TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
     ASSERT_EQ(t.size(), u.size()) << name;
     EXPECT_TRUE(std::equal(t.data(), t.data() + t.size(), u.data())) << name;
   }
+}
+
+TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
+  ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun("");
+}
+
+// AdaDelta's running averages are in the checkpoint too, and dither noise
+// is drawn per batch, so both resume exactly.
+TEST(TrainE2e, ResumeWithAdaDeltaAndDitherEndsExactlyLikeAnUninterruptedRun) {
+  ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(
+      " --optimizer adadelta --lr 1 --warmup-steps 0 --dither 1");
 }
 
 TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
