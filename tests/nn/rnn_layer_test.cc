@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "nn/bf16.h"
@@ -196,9 +197,15 @@ double RelativeMaxError(const Tensor& a, const Tensor& b) {
 }
 
 // bf16 LSTM training on either backward kernel gives f32 training's gradients
-// within bf16's precision: the brgemm forward's workspace serves both.
-TEST(RnnLayerBf16, BothBackwardKernelsMatchF32Training) {
-  const int64_t T = 9, N = 3, C = 40, H = 24;
+// within bf16's precision: the brgemm forward's workspace serves both. A small
+// shape, and the encoder's widest layer (where kAuto takes the reference kernel).
+struct Bf16Shape {
+  int64_t T, N, C, H;
+};
+class RnnLayerBf16Test : public ::testing::TestWithParam<Bf16Shape> {};
+
+TEST_P(RnnLayerBf16Test, BothBackwardKernelsMatchF32Training) {
+  const auto [T, N, C, H] = GetParam();
   for (auto kernel : {RnnLayer::BackwardKernel::kBrgemm, RnnLayer::BackwardKernel::kReference}) {
     Rng rng(6, "test");
     RnnLayer layer("rnn", RnnCell::kLstm, C, H);
@@ -226,6 +233,10 @@ TEST(RnnLayerBf16, BothBackwardKernelsMatchF32Training) {
       EXPECT_LE(RelativeMaxError(params[k]->grad, grads32[k]), 3e-2) << params[k]->name;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Shapes, RnnLayerBf16Test,
+                         ::testing::Values(Bf16Shape{9, 3, 40, 24}, Bf16Shape{8, 16, 1280, 320}),
+                         [](const auto& info) { return "C" + std::to_string(info.param.C); });
 
 TEST(RnnLayerBf16, AutoTakesTheReferenceBackwardWhenWeightGradientsOutgrowTheCaches) {
   EXPECT_TRUE(
