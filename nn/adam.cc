@@ -55,14 +55,16 @@ void Adam::Step() {
   const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
   const float b1 = options_.beta1, b2 = options_.beta2, eps = options_.epsilon;
   const float decay = 1.0f - lr * options_.weight_decay;
+  const bool decayed = options_.weight_decay > 0;  // a local, so the loop vectorizes
   for (size_t k = 0; k < params_.size(); ++k) {
     Parameter* p = params_[k];
     float* w = p->value.data();
     const float* g = p->grad.data();
     float* m = m_[k].data();
     float* v = v_[k].data();
-    for (int64_t i = 0; i < p->value.size(); ++i) {
-      if (options_.weight_decay > 0) w[i] *= decay;
+    const int64_t n = p->value.size();
+    for (int64_t i = 0; i < n; ++i) {
+      if (decayed) w[i] *= decay;
       m[i] = b1 * m[i] + (1 - b1) * g[i];
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
       w[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
