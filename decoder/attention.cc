@@ -106,6 +106,38 @@ ATTEND_KERNEL void WeightedSum(const float* values, int64_t stride, const float*
   }
 }
 
+// Location features of one channel: f[t] = Σ_k w[k] p[t + k] for t < len,
+// where p is α_prev zero padded by width/2 on both sides (so p[t + k] is
+// α_prev[t + k − width/2]). Vectorized over frames.
+ATTEND_KERNEL void ConvolveChannel(const float* p, const float* w, int64_t width, int64_t len,
+                                   float* f) {
+  for (int64_t t = 0; t < len; ++t) f[t] = 0.0f;
+  for (int64_t k = 0; k < width; ++k) {
+    const float wk = w[k];
+    const float* pk = p + k;
+#pragma omp simd
+    for (int64_t t = 0; t < len; ++t) f[t] += wk * pk[t];
+  }
+}
+
+// loc[i, a] = Σ_c f[c, i] u[c, a] for i < frames, a < dim: the location
+// projection U f of a few frames; f is channel-major with row stride f_stride.
+ATTEND_KERNEL void ProjectLocation(const float* f, int64_t f_stride, int64_t channels,
+                                   const float* u, int64_t dim, int64_t frames, float* loc) {
+  for (int64_t i = 0; i < frames; ++i) {
+    float* l = loc + i * dim;
+    const float f0 = f[i];
+#pragma omp simd
+    for (int64_t a = 0; a < dim; ++a) l[a] = f0 * u[a];
+    for (int64_t c = 1; c < channels; ++c) {
+      const float fc = f[c * f_stride + i];
+      const float* uc = u + c * dim;
+#pragma omp simd
+      for (int64_t a = 0; a < dim; ++a) l[a] += fc * uc[a];
+    }
+  }
+}
+
 // Softmax of e[0, len) / temperature in place; e[len, T) = 0 (the mask).
 void MaskedSoftmax(float* e, int64_t len, int64_t frames, float temperature) {
   float max = -std::numeric_limits<float>::infinity();
@@ -289,6 +321,89 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
       } else {
         DotScores(k, K, q, Kh, scale, len, e);
       }
+      MaskedSoftmax(e, len, T, options_.temperature);
+      WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
+                  context->data() + r * D + h * Dh);
+      if (h == 0) {
+        std::memcpy(avg, e, T * sizeof(float));
+      } else {
+        for (int64_t t = 0; t < len; ++t) avg[t] += e[t];
+      }
+    }
+    if (H > 1)
+      for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
+  }
+}
+
+void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
+                      const Tensor* prev_weights, Tensor* context, Tensor* weights) {
+  ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
+               ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
+  const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
+  const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
+  CheckMemory(memory, rows_per_utterance, R);
+  const float* q_base = query.data();
+  if (additive()) {
+    query_proj_.Forward(query, &projected_);  // [R, A]
+    q_base = projected_.data();
+  }
+  const bool location = type_ == Type::kLocation;
+  const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
+  // Frames per projected tile: U f of 16 frames × A stays in L1 while scored.
+  constexpr int64_t kTile = 16;
+  if (location) {
+    ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
+                 ": location attention needs the previous weights [", R, ", ", T, "]");
+    const nn::Parameter& u = loc_proj_.weight();  // [A, F]
+    if (location_t_version_ != u.version()) {
+      location_t_.Resize({F, K});
+      for (int64_t c = 0; c < F; ++c)
+        for (int64_t a = 0; a < K; ++a) location_t_[c * K + a] = u.value[a * F + c];
+      location_t_version_ = u.version();
+    }
+    padded_prev_.Resize({T + W - 1});
+    padded_prev_.SetZero();
+    row_features_.Resize({F, T});
+    location_tile_.Resize({kTile, K});
+  }
+  const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
+  const float scale =
+      !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
+  head_scores_.Resize({H, T});
+  weights->Resize({R, T});
+  context->Resize({R, D});
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
+    const float* q = q_base + r * K;
+    const float* k = keys + n * T * K;
+    float* scores = head_scores_.data();  // [H, T]
+    if (location) {
+      // The padding stays zero; frames at or past len of α_prev are zero too.
+      std::memcpy(padded_prev_.data() + pad, prev_weights->data() + r * T, T * sizeof(float));
+      for (int64_t c = 0; c < F; ++c)
+        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
+                        row_features_.data() + c * T);
+      for (int64_t t0 = 0; t0 < len; t0 += kTile) {
+        const int64_t frames = std::min(kTile, len - t0);
+        ProjectLocation(row_features_.data() + t0, T, F, location_t_.data(), K, frames,
+                        location_tile_.data());
+        for (int64_t h = 0; h < H; ++h)
+          AdditiveScores(k + t0 * K + h * Kh, K, q + h * Kh, location_tile_.data() + h * Kh, K,
+                         score_.value.data() + h * Kh, Kh, frames, scores + h * T + t0);
+      }
+    } else {
+      for (int64_t h = 0; h < H; ++h) {
+        if (additive()) {
+          AdditiveScores(k + h * Kh, K, q + h * Kh, nullptr, K, score_.value.data() + h * Kh, Kh,
+                         len, scores + h * T);
+        } else {
+          DotScores(k + h * Kh, K, q + h * Kh, Kh, scale, len, scores + h * T);
+        }
+      }
+    }
+    float* avg = weights->data() + r * T;
+    for (int64_t h = 0; h < H; ++h) {
+      float* e = scores + h * T;
       MaskedSoftmax(e, len, T, options_.temperature);
       WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
                   context->data() + r * D + h * Dh);

@@ -99,6 +99,15 @@ class Attention {
   void Forward(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
                const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step);
 
+  // Inference: Forward's context and weights (resized; padded frames 0) without
+  // keeping anything for backward. Location attention convolves α_prev and
+  // projects the features a tile of frames at a time into a cache-sized
+  // buffer instead of materialising U f for every row and frame ([R·T, A],
+  // megabytes per step), and no input is copied. Results equal Forward's up
+  // to float rounding (the projection sums in another order).
+  void Infer(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
+             const nn::Tensor* prev_weights, nn::Tensor* context, nn::Tensor* weights);
+
   // Backward of one Forward. dcontext [R, D]; dweights [R, T] is an extra
   // gradient on step->weights (from the next step's location features; null
   // for none). Adds parameter gradients, adds into dkeys [N, T, K] and dvalues
@@ -138,6 +147,12 @@ class Attention {
   nn::Linear loc_proj_;
   // Backward work space (reused across steps; no allocation once warm).
   nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
+  // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 on
+  // both sides [T + kernel - 1]; one row's conv features, channel-major
+  // [F, T]; Uᵀ [F, A] (refreshed when U changes); U f of a tile of frames
+  // [kTile, A]; one head's scores [T].
+  nn::Tensor projected_, padded_prev_, row_features_, location_t_, location_tile_, head_scores_;
+  uint64_t location_t_version_ = 0;
 };
 
 }  // namespace attend::decoder

@@ -164,10 +164,11 @@ void AttentionDecoder::Step(const std::vector<int>& tokens, Tensor* log_probs, T
     std::swap(state_.c[l], cell_ctx_.c);
     input = &state_.h[l];
   }
-  attention_.Forward(memory_, rows_per_utterance_, *input,
-                     attention_.uses_location() ? &state_.weights : nullptr, &context_new_, &step_);
+  attention_.Infer(memory_, rows_per_utterance_, *input,
+                   attention_.uses_location() ? &state_.weights : nullptr, &context_new_,
+                   &weights_new_);
   std::swap(state_.context, context_new_);
-  std::swap(state_.weights, step_.weights);
+  std::swap(state_.weights, weights_new_);
   ConcatRows(*input, state_.context, &output_in_);  // [R, H+D]
   output_.Forward(output_in_, &logits_);            // [R, V]
   nn::LogSoftmax(logits_, log_probs);

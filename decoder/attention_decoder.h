@@ -126,9 +126,8 @@ class AttentionDecoder : public StepDecoder {
   AttentionMemory memory_;
   int rows_per_utterance_ = 1;
   RowState state_, spare_;
-  nn::Tensor embedded_, x_, h_new_, context_new_, output_in_, logits_;
+  nn::Tensor embedded_, x_, h_new_, context_new_, weights_new_, output_in_, logits_;
   nn::LstmCellContext cell_ctx_;
-  AttentionStep step_;
 };
 
 }  // namespace attend::decoder

@@ -1,5 +1,6 @@
 #include "decoder/ctc_prefix_scorer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -65,18 +66,18 @@ inline float LogAdd(float a, float b) {
 }
 
 // ψ and the forward variables of up to kLanes extensions of one prefix g,
-// frames [1, T) (frame 0 is set by the caller in rn/rb rows 0):
+// frames [start, T) (frame start-1 is set by the caller in rn/rb; start >= 1):
 //   φ_l(t-1) = same[l] ? r^b_g(t-1) : φ_g(t-1)
 //   r^n_l(t) = LogAdd(r^n_l(t-1), φ_l(t-1)) + x_t(c_l)
 //   r^b_l(t) = LogAdd(r^n_l(t-1), r^b_l(t-1)) + x_t(blank)
 //   ψ_l     += φ_l(t-1) + x_t(c_l)   (log-add)
 // xc, rn, rb: [T, kLanes]; phi_g, rb_g, xb: [T]; psi: [kLanes] in/out.
-ATTEND_KERNEL void ExtendLanes(int64_t T, const float* xc, const float* xb, const float* phi_g,
-                               const float* rb_g, const float* same, float* rn, float* rb,
-                               float* psi) {
+ATTEND_KERNEL void ExtendLanes(int64_t start, int64_t T, const float* xc, const float* xb,
+                               const float* phi_g, const float* rb_g, const float* same, float* rn,
+                               float* rb, float* psi) {
   float acc[kLanes];
   for (int l = 0; l < kLanes; ++l) acc[l] = psi[l];
-  for (int64_t t = 1; t < T; ++t) {
+  for (int64_t t = start; t < T; ++t) {
     const float* x = xc + t * kLanes;
     const float* rn_prev = rn + (t - 1) * kLanes;
     const float* rb_prev = rb + (t - 1) * kLanes;
@@ -104,6 +105,9 @@ CtcPrefixScorer::CtcPrefixScorer(const float* log_probs, int64_t frames, int voc
                ", blank ", blank, ", eos ", eos, ")");
   xb_.resize(frames);
   for (int64_t t = 0; t < frames; ++t) xb_[t] = x_[t * vocab_ + blank_];
+  xt_.resize(frames * vocab);
+  for (int64_t t = 0; t < frames; ++t)
+    for (int c = 0; c < vocab; ++c) xt_[c * frames + t] = x_[t * vocab_ + c];
 }
 
 CtcPrefixScorer::State CtcPrefixScorer::Initial() const {
@@ -117,6 +121,7 @@ CtcPrefixScorer::State CtcPrefixScorer::Initial() const {
   }
   s.prefix_score = 0;
   s.last_token = -1;
+  s.length = 0;
   return s;
 }
 
@@ -127,35 +132,39 @@ void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
   scores->resize(K);
   if (next != nullptr) next->resize(K);
   State scratch;
+  // The extensions' first possibly finite frame (see the header); the kernel
+  // starts at start and the caller sets frame start-1.
+  const int64_t start = std::max<int64_t>(1, g.length);
   // φ_g = r^n_g + r^b_g, shared by every candidate that does not repeat g's last token.
   phi_.resize(T);
-  for (int64_t t = 0; t < T; ++t) phi_[t] = LogAdd(g.r_n[t], g.r_b[t]);
+  for (int64_t t = start - 1; t < T; ++t) phi_[t] = LogAdd(g.r_n[t], g.r_b[t]);
   const int64_t tile = T * kLanes;
   xc_.resize(tile);
   rn_.resize(tile);
   rb_.resize(tile);
-  int lane_of[kLanes];
   size_t lanes = 0;
   float same[kLanes];  // 1: the candidate repeats g's last token
   float psi[kLanes];
+  const int64_t first = (start - 1) * kLanes;  // frame start-1 in the lane tiles
   // Runs the kernel on the gathered lanes and copies each lane's variables out.
   auto flush = [&](const size_t* which) {
     for (size_t l = lanes; l < kLanes; ++l) {  // idle lanes: any valid token
       same[l] = 0.0f;
-      lane_of[l] = -1;
-      for (int64_t t = 0; t < T; ++t) xc_[t * kLanes + l] = xb_[t];
-      rn_[l] = kLogZero;
-      rb_[l] = kLogZero;
+      for (int64_t t = start - 1; t < T; ++t) xc_[t * kLanes + l] = xb_[t];
+      rn_[first + l] = kLogZero;
+      rb_[first + l] = kLogZero;
       psi[l] = kLogZero;
     }
-    ExtendLanes(T, xc_.data(), xb_.data(), phi_.data(), g.r_b.data(), same, rn_.data(), rb_.data(),
-                psi);
+    ExtendLanes(start, T, xc_.data(), xb_.data(), phi_.data(), g.r_b.data(), same, rn_.data(),
+                rb_.data(), psi);
     for (size_t l = 0; l < lanes; ++l) {
       const size_t k = which[l];
       State& h = next != nullptr ? (*next)[k] : scratch;
       h.r_n.resize(T);
       h.r_b.resize(T);
-      for (int64_t t = 0; t < T; ++t) {
+      std::fill(h.r_n.begin(), h.r_n.begin() + (start - 1), kLogZero);
+      std::fill(h.r_b.begin(), h.r_b.begin() + (start - 1), kLogZero);
+      for (int64_t t = start - 1; t < T; ++t) {
         h.r_n[t] = rn_[t * kLanes + l];
         h.r_b[t] = rb_[t * kLanes + l];
       }
@@ -169,6 +178,7 @@ void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
     ATTEND_ASSERT(c >= 0 && c < vocab_ && c != blank_, "candidate ", c);
     State& h = next != nullptr ? (*next)[k] : scratch;
     h.last_token = c;
+    h.length = g.length + 1;
     if (c == eos_) {
       float p = T > 0 ? LogAdd(g.r_n[T - 1], g.r_b[T - 1]) : (g.last_token < 0 ? 0.0f : kLogZero);
       (*scores)[k] = p;
@@ -177,20 +187,23 @@ void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
       h.r_b.assign(T, kLogZero);
       continue;
     }
-    if (T == 0) {
-      h.r_n.clear();
-      h.r_b.clear();
+    if (T == 0 || start >= T + 1) {
+      // No frame left for another token.
+      h.r_n.assign(T, kLogZero);
+      h.r_b.assign(T, kLogZero);
       (*scores)[k] = h.prefix_score = kLogZero;
       continue;
     }
     const size_t l = lanes++;
     which[l] = k;
     same[l] = c == g.last_token ? 1.0f : 0.0f;
-    for (int64_t t = 0; t < T; ++t) xc_[t * kLanes + l] = x_[t * vocab_ + c];
-    // Only the empty prefix can emit its first token at t = 0.
-    rn_[l] = g.last_token < 0 ? xc_[l] : kLogZero;
-    rb_[l] = kLogZero;
-    psi[l] = rn_[l];
+    const float* xc = xt_.data() + static_cast<int64_t>(c) * T;
+    for (int64_t t = start - 1; t < T; ++t) xc_[t * kLanes + l] = xc[t];
+    // Only the empty prefix can emit its first token at t = 0; the frame
+    // before start is -inf for any other.
+    rn_[first + l] = g.last_token < 0 ? xc_[first + l] : kLogZero;
+    rb_[first + l] = kLogZero;
+    psi[l] = rn_[first + l];
     if (lanes == kLanes) flush(which);
   }
   if (lanes > 0) flush(which);

@@ -7,7 +7,10 @@
 // One scorer serves one utterance; states are per hypothesis. Score() keeps
 // scratch buffers in the scorer, so one scorer is used by one thread at a time.
 // Candidates are advanced 16 at a time, one per SIMD lane, with branch-free
-// exp/log1p approximations (within ~3e-7 relative of libm's).
+// exp/log1p approximations (within ~3e-7 relative of libm's). An extension of
+// a prefix of L tokens cannot have emitted them all before frame L, so its
+// forward variables start there (as ESPnet's); the frames skipped are exactly
+// -inf, so the scores are the same bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@ class CtcPrefixScorer {
     std::vector<float> r_n, r_b;  // [T] forward variables, natural log
     float prefix_score = 0;       // ψ(g)
     int last_token = -1;          // -1 for the empty prefix
+    int64_t length = 0;  // tokens in g: r^n is -inf before frame length-1, r^b before length
   };
 
   // log_probs: row-major [frames, vocab] CTC log-posteriors of one utterance
@@ -46,6 +50,7 @@ class CtcPrefixScorer {
   int blank_;
   int eos_;
   std::vector<float> xb_;  // [frames] the blank's log-probabilities
+  std::vector<float> xt_;  // [vocab, frames] the log-probabilities transposed (contiguous gathers)
   // Score() scratch: φ of the prefix [frames]; candidate log-probs and
   // forward variables [frames, lanes].
   mutable std::vector<float> phi_, xc_, rn_, rb_;
