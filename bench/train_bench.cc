@@ -55,7 +55,7 @@ using attend::training::Batch;
 constexpr int64_t kUtterances = 16;
 constexpr int64_t kMinFrames = 300, kMaxFrames = 500;
 constexpr int64_t kMinChars = 40, kMaxChars = 60;
-constexpr int kWarmup = 1, kSteps = 3;
+constexpr int kWarmup = 1, kSteps = 5;
 constexpr float kLearningRate = 1e-3f;
 constexpr float kLabelSmoothing = 0.1f;
 constexpr double kClipNorm = 5.0;
