@@ -31,9 +31,6 @@ class RecognizerImpl : public Recognizer {
  public:
   RecognizerImpl(const std::string& path, const DecodeOptions& options)
       : options_(options), model_(model::AsrModel::Load(path)), fbank_(model_->config().fbank) {
-    // Decoding never reads gradients: release them (as much memory as the
-    // weights themselves; transcribe_bench's peak RSS counts it).
-    for (nn::Parameter* p : model_->Parameters()) p->grad = nn::Tensor();
     nn::SetNumThreads(options.threads);
     search_options_.beam = options.beam;
     search_options_.nbest = options.nbest;

@@ -2,6 +2,24 @@
 
 namespace attend::nn {
 
+Gradient& Gradient::operator=(const Tensor& t) {
+  tensor_ = t;
+  shape_ = t.shape();
+  allocated_ = true;
+  return *this;
+}
+
+void Gradient::Release() {
+  tensor_ = Tensor();
+  allocated_ = false;
+}
+
+void Gradient::Allocate() const {
+  if (allocated_) return;
+  tensor_ = Tensor(shape_);
+  allocated_ = true;
+}
+
 Parameter::Parameter(std::string name_in, Shape shape)
     : name(std::move(name_in)), value(shape), grad(shape) {}
 

@@ -69,6 +69,32 @@ TEST(AsrModel, SaveLoadRoundTripIsExact) {
   EXPECT_DOUBLE_EQ(loaded->seconds_per_encoder_frame(), 0.02);
 }
 
+// Gradients are allocated on first use: decoding a loaded model allocates
+// none (as much memory as the weights), training's ZeroGrad allocates them.
+TEST(AsrModel, DecodingAllocatesNoGradients) {
+  testing::TempDir dir;
+  AsrModel model(TinyConfig(), decoder::Vocabulary::FromTexts({"hello world"}));
+  Rng rng(2, "init");
+  model.Init(&rng);
+  model.Save(dir.File("m.attend"));
+  auto loaded = AsrModel::Load(dir.File("m.attend"));
+  nn::Tensor input({12, 1, 20}), encoded, log_probs;  // [T, N, C] tnc
+  for (int64_t i = 0; i < input.size(); ++i) input[i] = rng.Uniform(-1, 1);
+  std::vector<int64_t> lengths;
+  acoustic::Encoder::Context ctx;
+  loaded->encoder().Forward(input, {12}, &encoded, &lengths, &ctx);
+  loaded->ctc().Forward(encoded, &log_probs);
+  loaded->decoder().Start(encoded, lengths, 2);
+  const int sos = decoder::Vocabulary::kSosEos;
+  loaded->decoder().Step({sos, sos}, &log_probs, nullptr);
+  for (nn::Parameter* p : loaded->Parameters()) EXPECT_FALSE(p->grad.allocated()) << p->name;
+  nn::ZeroGrad(loaded->Parameters());
+  for (nn::Parameter* p : loaded->Parameters()) {
+    ASSERT_TRUE(p->grad.allocated()) << p->name;
+    EXPECT_EQ(p->grad.tensor().shape(), p->value.shape()) << p->name;
+  }
+}
+
 TEST(AsrModel, AMismatchedTensorIsAnErrorNamingTheFile) {
   decoder::Vocabulary vocab = decoder::Vocabulary::FromTexts({"ab"});
   AsrModel model(TinyConfig(), vocab);
