@@ -120,22 +120,90 @@ ATTEND_KERNEL void ConvolveChannel(const float* p, const float* w, int64_t width
   }
 }
 
-// loc[i, a] = Σ_c f[c, i] u[c, a] for i < frames, a < dim: the location
-// projection U f of a few frames; f is channel-major with row stride f_stride.
-ATTEND_KERNEL void ProjectLocation(const float* f, int64_t f_stride, int64_t channels,
-                                   const float* u, int64_t dim, int64_t frames, float* loc) {
-  for (int64_t i = 0; i < frames; ++i) {
-    float* l = loc + i * dim;
-    const float f0 = f[i];
+// Frames scored together by Infer(): one AVX-512 vector of floats.
+constexpr int64_t kFrameTile = 16;
+
+int64_t RoundUpToTile(int64_t frames) {
+  return (frames + kFrameTile - 1) / kFrameTile * kFrameTile;
+}
+
+// Additive/location scores of kFrameTile frames, one per SIMD lane:
+//   e[j] = Σ_a w[a] tanh(keys[a, j] + q[a] + Σ_c u[c, a] f[c, j])
+// keys: [dim, key_stride] frame-contiguous; f: [channels, f_stride] location
+// features of the same frames; u: Uᵀ [channels, u_stride]; channels = 0 for
+// additive attention.
+ATTEND_KERNEL void ScoreFrameTile(const float* keys, int64_t key_stride, const float* q,
+                                  const float* f, int64_t f_stride, const float* u,
+                                  int64_t u_stride, int64_t channels, const float* w, int64_t dim,
+                                  float* e) {
+  float acc[kFrameTile] = {};
+  for (int64_t a = 0; a < dim; ++a) {
+    const float* k = keys + a * key_stride;
+    const float qa = q[a];
+    float pre[kFrameTile];
 #pragma omp simd
-    for (int64_t a = 0; a < dim; ++a) l[a] = f0 * u[a];
-    for (int64_t c = 1; c < channels; ++c) {
-      const float fc = f[c * f_stride + i];
-      const float* uc = u + c * dim;
+    for (int64_t j = 0; j < kFrameTile; ++j) pre[j] = k[j] + qa;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float uc = u[c * u_stride + a];
+      const float* fc = f + c * f_stride;
 #pragma omp simd
-      for (int64_t a = 0; a < dim; ++a) l[a] += fc * uc[a];
+      for (int64_t j = 0; j < kFrameTile; ++j) pre[j] += uc * fc[j];
+    }
+    const float wa = w[a];
+#pragma omp simd
+    for (int64_t j = 0; j < kFrameTile; ++j) acc[j] += wa * FastTanh(pre[j]);
+  }
+  for (int64_t j = 0; j < kFrameTile; ++j) e[j] = acc[j];
+}
+
+// ScoreFrameTile for location attention with the default 10 filters, the
+// count fixed at compile time: the tile's features are convolved here from
+// α_prev (zero padded; prev[j + k] is α_prev[t0 + j + k − width/2]) and stay
+// in registers across the loop over the score dim, where the general kernel
+// reloads them with a loop per channel. u: U itself, [dim, 10] row-major.
+constexpr int kDefaultFilters = 10;
+ATTEND_KERNEL void ScoreLocationTile10(const float* keys, int64_t key_stride, const float* q,
+                                       const float* prev, const float* conv, int64_t width,
+                                       const float* u, const float* w, int64_t dim, float* e) {
+  constexpr int C = kDefaultFilters;
+  // Taps outer, channels inner: ten independent accumulators instead of one
+  // chain of dependent multiply-adds per channel.
+  float f[C][kFrameTile] = {};
+  for (int64_t k = 0; k < width; ++k) {
+    const float* pk = prev + k;
+#pragma GCC unroll 10
+    for (int c = 0; c < C; ++c) {
+      const float wk = conv[c * width + k];
+#pragma omp simd
+      for (int64_t j = 0; j < kFrameTile; ++j) f[c][j] += wk * pk[j];
     }
   }
+  float acc[kFrameTile] = {};
+  for (int64_t a = 0; a < dim; ++a) {
+    const float* k = keys + a * key_stride;
+    const float* ua = u + a * C;
+    const float qa = q[a];
+    // Even and odd channels in two sums: half the dependent chain.
+    float even[kFrameTile], odd[kFrameTile];
+#pragma omp simd
+    for (int64_t j = 0; j < kFrameTile; ++j) {
+      even[j] = k[j] + qa;
+      odd[j] = 0.0f;
+    }
+#pragma GCC unroll 5
+    for (int c = 0; c < C; c += 2) {
+      const float u0 = ua[c], u1 = ua[c + 1];
+#pragma omp simd
+      for (int64_t j = 0; j < kFrameTile; ++j) {
+        even[j] += u0 * f[c][j];
+        odd[j] += u1 * f[c + 1][j];
+      }
+    }
+    const float wa = w[a];
+#pragma omp simd
+    for (int64_t j = 0; j < kFrameTile; ++j) acc[j] += wa * FastTanh(even[j] + odd[j]);
+  }
+  for (int64_t j = 0; j < kFrameTile; ++j) e[j] = acc[j];
 }
 
 // Softmax of e[0, len) / temperature in place; e[len, T) = 0 (the mask).
@@ -240,6 +308,22 @@ void Attention::Prepare(const Tensor& encoder_out, const std::vector<int64_t>& l
   }
 }
 
+void Attention::PrepareInference(AttentionMemory* memory) const {
+  if (!additive()) {
+    memory->keys_by_frame.Resize({0});
+    return;
+  }
+  const int64_t N = memory->batch, T = memory->frames, K = key_dim(), Tp = RoundUpToTile(T);
+  memory->keys_by_frame.Resize({N, K, Tp});  // [N, K, Tp] from [N, T, K]
+  memory->keys_by_frame.SetZero();
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t t = 0; t < T; ++t) {
+      const float* k = memory->keys.data() + (n * T + t) * K;
+      float* dst = memory->keys_by_frame.data() + n * K * Tp + t;
+      for (int64_t a = 0; a < K; ++a) dst[a * Tp] = k[a];
+    }
+}
+
 void Attention::PrepareBackward(const AttentionMemory& memory, const Tensor& dkeys,
                                 const Tensor& dvalues, Tensor* dencoder_out, Tensor* scratch) {
   const int64_t T = memory.frames, N = memory.batch, D = value_dim_;
@@ -340,17 +424,17 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
   ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
                ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
   const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
-  const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
+  const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H, Tp = RoundUpToTile(T);
   CheckMemory(memory, rows_per_utterance, R);
   const float* q_base = query.data();
   if (additive()) {
+    ATTEND_CHECK(memory.keys_by_frame.shape() == Shape({memory.batch, K, Tp}), name_,
+                 ": Infer needs PrepareInference after Prepare");
     query_proj_.Forward(query, &projected_);  // [R, A]
     q_base = projected_.data();
   }
   const bool location = type_ == Type::kLocation;
-  const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
-  // Frames per projected tile: U f of 16 frames × A stays in L1 while scored.
-  constexpr int64_t kTile = 16;
+  const int64_t F = location ? options_.location_filters : 0, W = options_.location_kernel;
   if (location) {
     ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
                  ": location attention needs the previous weights [", R, ", ", T, "]");
@@ -361,49 +445,52 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
         for (int64_t a = 0; a < K; ++a) location_t_[c * K + a] = u.value[a * F + c];
       location_t_version_ = u.version();
     }
-    padded_prev_.Resize({T + W - 1});
+    // Zero once: every row rewrites only [W/2, W/2 + T).
+    padded_prev_.Resize({Tp + W - 1});
     padded_prev_.SetZero();
-    row_features_.Resize({F, T});
-    location_tile_.Resize({kTile, K});
+    row_features_.Resize({F, Tp});
   }
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
   const float scale =
       !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
-  head_scores_.Resize({H, T});
+  head_scores_.Resize({H, Tp});
   weights->Resize({R, T});
   context->Resize({R, D});
   for (int64_t r = 0; r < R; ++r) {
     const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
     const float* q = q_base + r * K;
-    const float* k = keys + n * T * K;
-    float* scores = head_scores_.data();  // [H, T]
-    if (location) {
-      // The padding stays zero; frames at or past len of α_prev are zero too.
-      std::memcpy(padded_prev_.data() + pad, prev_weights->data() + r * T, T * sizeof(float));
-      for (int64_t c = 0; c < F; ++c)
-        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
-                        row_features_.data() + c * T);
-      for (int64_t t0 = 0; t0 < len; t0 += kTile) {
-        const int64_t frames = std::min(kTile, len - t0);
-        ProjectLocation(row_features_.data() + t0, T, F, location_t_.data(), K, frames,
-                        location_tile_.data());
+    float* scores = head_scores_.data();  // [H, Tp]
+    if (additive()) {
+      // Whole tiles: the frames past len score finite values that the
+      // softmax's mask then zeroes.
+      const int64_t frames = RoundUpToTile(len);
+      const float* k = memory.keys_by_frame.data() + n * K * Tp;
+      if (location)
+        std::memcpy(padded_prev_.data() + W / 2, prev_weights->data() + r * T, T * sizeof(float));
+      if (F == kDefaultFilters) {
+        const float* u = loc_proj_.weight().value.data();  // [A, F]
         for (int64_t h = 0; h < H; ++h)
-          AdditiveScores(k + t0 * K + h * Kh, K, q + h * Kh, location_tile_.data() + h * Kh, K,
-                         score_.value.data() + h * Kh, Kh, frames, scores + h * T + t0);
+          for (int64_t t0 = 0; t0 < frames; t0 += kFrameTile)
+            ScoreLocationTile10(k + h * Kh * Tp + t0, Tp, q + h * Kh, padded_prev_.data() + t0,
+                                conv_.value.data(), W, u + h * Kh * F, score_.value.data() + h * Kh,
+                                Kh, scores + h * Tp + t0);
+      } else {
+        for (int64_t c = 0; c < F; ++c)
+          ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, frames,
+                          row_features_.data() + c * Tp);
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t t0 = 0; t0 < frames; t0 += kFrameTile)
+            ScoreFrameTile(k + h * Kh * Tp + t0, Tp, q + h * Kh, row_features_.data() + t0, Tp,
+                           location_t_.data() + h * Kh, K, F, score_.value.data() + h * Kh, Kh,
+                           scores + h * Tp + t0);
       }
     } else {
-      for (int64_t h = 0; h < H; ++h) {
-        if (additive()) {
-          AdditiveScores(k + h * Kh, K, q + h * Kh, nullptr, K, score_.value.data() + h * Kh, Kh,
-                         len, scores + h * T);
-        } else {
-          DotScores(k + h * Kh, K, q + h * Kh, Kh, scale, len, scores + h * T);
-        }
-      }
+      for (int64_t h = 0; h < H; ++h)
+        DotScores(keys + n * T * K + h * Kh, K, q + h * Kh, Kh, scale, len, scores + h * Tp);
     }
     float* avg = weights->data() + r * T;
     for (int64_t h = 0; h < H; ++h) {
-      float* e = scores + h * T;
+      float* e = scores + h * Tp;
       MaskedSoftmax(e, len, T, options_.temperature);
       WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
                   context->data() + r * D + h * Dh);

@@ -63,6 +63,10 @@ struct AttentionMemory {
   std::vector<int64_t> lengths;  // N valid frame counts, each in [1, T]
   nn::Tensor values;             // [N, T, D] the encoder states
   nn::Tensor keys;               // [N, T, K] V h (additive/location), W h (general); empty for dot
+  // Inference (additive/location, filled by PrepareInference): the keys
+  // frame-contiguous, [N, K, Tp] with Tp = T rounded up to 16, zero past T, so
+  // that Infer() scores 16 frames per vector.
+  nn::Tensor keys_by_frame;
 };
 
 // What one step keeps for its backward.
@@ -87,6 +91,8 @@ class Attention {
   // encoder_out [T, N, D] tnc and N lengths -> memory (resized, reused).
   void Prepare(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
                AttentionMemory* memory);
+  // After Prepare, for Infer(): fills memory->keys_by_frame (additive/location).
+  void PrepareInference(AttentionMemory* memory) const;
   // Backward of Prepare: given dL/dkeys [N, T, K] (ignored for dot) and
   // dL/dvalues [N, T, D], adds the key projection's gradient and writes
   // dL/dencoder_out [T, N, D] (resized). `scratch` is work space.
@@ -100,11 +106,12 @@ class Attention {
                const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step);
 
   // Inference: Forward's context and weights (resized; padded frames 0) without
-  // keeping anything for backward. Location attention convolves α_prev and
-  // projects the features a tile of frames at a time into a cache-sized
-  // buffer instead of materialising U f for every row and frame ([R·T, A],
-  // megabytes per step), and no input is copied. Results equal Forward's up
-  // to float rounding (the projection sums in another order).
+  // keeping anything for backward; needs PrepareInference. Additive and
+  // location scores are computed 16 frames at a time, one frame per SIMD lane
+  // (no horizontal sums); location attention projects its convolution
+  // features inside that loop instead of materialising U f for every row and
+  // frame ([R·T, A], megabytes per step), and no input is copied. Results
+  // equal Forward's up to float rounding (sums run in another order).
   void Infer(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
              const nn::Tensor* prev_weights, nn::Tensor* context, nn::Tensor* weights);
 
@@ -147,11 +154,11 @@ class Attention {
   nn::Linear loc_proj_;
   // Backward work space (reused across steps; no allocation once warm).
   nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
-  // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 on
-  // both sides [T + kernel - 1]; one row's conv features, channel-major
-  // [F, T]; Uᵀ [F, A] (refreshed when U changes); U f of a tile of frames
-  // [kTile, A]; one head's scores [T].
-  nn::Tensor projected_, padded_prev_, row_features_, location_t_, location_tile_, head_scores_;
+  // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 in
+  // front and to Tp + kernel - 1 in all; one row's conv features,
+  // channel-major [F, Tp]; Uᵀ [F, A] (refreshed when U changes); one row's
+  // scores per head [H, Tp].
+  nn::Tensor projected_, padded_prev_, row_features_, location_t_, head_scores_;
   uint64_t location_t_version_ = 0;
 };
 

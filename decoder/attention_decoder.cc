@@ -147,6 +147,7 @@ void AttentionDecoder::Start(const Tensor& encoder_out, const std::vector<int64_
   ATTEND_CHECK(rows_per_utterance > 0, name_, ": rows per utterance must be > 0, got ",
                rows_per_utterance);
   attention_.Prepare(encoder_out, lengths, &memory_);
+  attention_.PrepareInference(&memory_);
   rows_per_utterance_ = rows_per_utterance;
   ResetState(memory_.batch * rows_per_utterance, memory_, rows_per_utterance, &state_);
 }

@@ -144,6 +144,44 @@ TEST(Attention, PaddedFramesGetExactlyZeroWeightAndNoInfluence) {
   }
 }
 
+// Inference (Infer after PrepareInference) computes what Forward does: every
+// type, the default 10 location filters (their own kernel) with one and two
+// heads, over several 16-frame tiles and a padded utterance.
+TEST(Attention, InferMatchesForward) {
+  std::vector<Case> cases = AllCases();
+  AttentionOptions ten = Make("location");
+  ten.location_filters = 10;
+  ten.location_kernel = 31;
+  cases.push_back({"location_10_filters", ten});
+  ten.num_heads = 2;
+  cases.push_back({"location_10_filters_2heads", ten});
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Rng rng(13, c.name);
+    const int64_t T = 37, N = 2, D = 8, rows = 3, R = N * rows;
+    const int64_t Q = c.options.type == "dot" ? D : 6;
+    const std::vector<int64_t> lengths{37, 20};
+    Attention attention("att", c.options, Q, D);
+    attention.Init(&rng);
+    const Tensor encoder = RandomTensor({T, N, D}, &rng), query = RandomTensor({R, Q}, &rng);
+    Tensor prev = RandomTensor({R, T}, &rng, 0.5f);
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t t = lengths[r / rows]; t < T; ++t) prev[r * T + t] = 0.0f;
+    AttentionMemory memory;
+    attention.Prepare(encoder, lengths, &memory);
+    attention.PrepareInference(&memory);
+    const Tensor* p = attention.uses_location() ? &prev : nullptr;
+    AttentionStep step;
+    Tensor context, infer_context, infer_weights;
+    attention.Forward(memory, rows, query, p, &context, &step);
+    attention.Infer(memory, rows, query, p, &infer_context, &infer_weights);
+    EXPECT_LT(nn::MaxAbsDiff(context, infer_context), 1e-5f);
+    EXPECT_LT(nn::MaxAbsDiff(step.weights, infer_weights), 1e-6f);
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t t = lengths[r / rows]; t < T; ++t) EXPECT_EQ(infer_weights[r * T + t], 0.0f);
+  }
+}
+
 TEST(Attention, ContextIsTheWeightedSumAndTemperatureSharpens) {
   Rng rng(13, "sum");
   Scene s(Make("additive"), &rng);
