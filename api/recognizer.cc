@@ -48,6 +48,8 @@ class RecognizerImpl : public Recognizer {
     if (!options.lm_path.empty()) lm_.emplace(options.lm_path, Tokens());
     ATTEND_CHECK(options.lm_weight == 0 || lm_, "--lm-weight is ", options.lm_weight,
                  " but no --lm was given");
+    search_.emplace(search_options_, &model_->decoder(), lm_ ? &*lm_ : nullptr,
+                    decoder::Vocabulary::kBlank);
     const double shift_s = model_->config().fbank.frame.frame_shift_ms * 1e-3;
     max_frames_ = static_cast<int64_t>(options.max_segment_seconds / shift_s);
     search_frames_ =
@@ -157,9 +159,7 @@ class RecognizerImpl : public Recognizer {
     model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths, &encoder_ctx_);
     const bool need_ctc = search_options_.ctc_weight > 0;
     model_->ctc().Forward(encoded_, &ctc_log_probs_);
-    decoder::BeamSearch search(search_options_, &model_->decoder(), lm_ ? &*lm_ : nullptr,
-                               decoder::Vocabulary::kBlank);
-    auto hyps = search.Search(encoded_, out_lengths, need_ctc ? &ctc_log_probs_ : nullptr)[0];
+    auto hyps = search_->Search(encoded_, out_lengths, need_ctc ? &ctc_log_probs_ : nullptr)[0];
 
     const double shift = FrameShiftSeconds();
     Segment segment;
@@ -208,6 +208,8 @@ class RecognizerImpl : public Recognizer {
   std::unique_ptr<model::AsrModel> model_;
   std::optional<decoder::NgramLm> lm_;
   decoder::BeamSearchOptions search_options_;
+  // One search for every segment: it keeps its buffers between them.
+  std::optional<decoder::BeamSearch> search_;
   frontend::OnlineFbank fbank_;
   int64_t max_frames_ = 0;
   int64_t search_frames_ = 0;

@@ -89,11 +89,16 @@ struct Candidate {
   int token;
   float attention_part;  // ln P_att(token)
   float lm_part;         // ln P_lm(token)
-  int ctc_index;         // into the slot's ctc_next buffer, -1 without CTC
+  int ctc_index;         // into the slot's CTC extensions, -1 without CTC
 };
 
+// An ended hypothesis: its scores now, its tokens and attention rows only when
+// it is returned (Traceback), since most ended ones never are and a
+// traceback copies a row of attention per token.
 struct Ended {
   float final_score;
+  int length;   // tokens, <eos> excluded
+  int history;  // its <eos> entry in Utterance::history
   Hypothesis hyp;
 };
 
@@ -105,7 +110,7 @@ struct Utterance {
   std::vector<float> ctc_log_probs;  // [frames, V] contiguous copy of this utterance's CTC output
   std::unique_ptr<CtcPrefixScorer> ctc;
   std::vector<Slot> slots, next_slots;
-  std::vector<std::vector<CtcPrefixScorer::State>> ctc_next;  // per slot, per candidate
+  std::vector<CtcPrefixScorer::Extensions> ctc_next;  // per slot: its scored candidates
   std::vector<HistoryEntry> history;
   std::vector<float> attention;  // rows of `frames` floats
   std::vector<Ended> ended;
@@ -117,6 +122,21 @@ bool Better(const Candidate& a, const Candidate& b) {
   if (a.score != b.score) return a.score > b.score;
   if (a.slot != b.slot) return a.slot < b.slot;
   return a.token < b.token;
+}
+
+// Fills hyp's tokens and, when kept, attention rows by following the history
+// from entry `last` (an <eos>) back to the start.
+void Traceback(const Utterance& ut, int last, bool keep_attention, Hypothesis* hyp) {
+  std::vector<int> path;
+  for (int h = last; h >= 0; h = ut.history[h].parent) path.push_back(h);
+  std::reverse(path.begin(), path.end());
+  hyp->tokens.clear();
+  for (size_t i = 0; i + 1 < path.size(); ++i) hyp->tokens.push_back(ut.history[path[i]].token);
+  if (!keep_attention) return;
+  hyp->attention.Resize({static_cast<int64_t>(path.size()), ut.frames});
+  for (size_t i = 0; i < path.size(); ++i)
+    std::copy_n(ut.attention.data() + ut.history[path[i]].attention_offset, ut.frames,
+                hyp->attention.data() + i * ut.frames);
 }
 
 // ESPnet's end detection, used when scores can still grow (length bonus or
@@ -131,7 +151,7 @@ bool EndDetected(const std::vector<Ended>& ended, int length) {
     float best_here = kNegInf;
     bool any = false;
     for (const Ended& e : ended)
-      if (static_cast<int>(e.hyp.tokens.size()) == length - m) {
+      if (e.length == length - m) {
         any = true;
         best_here = std::max(best_here, e.final_score);
       }
@@ -142,9 +162,19 @@ bool EndDetected(const std::vector<Ended>& ended, int length) {
 
 }  // namespace
 
+struct BeamSearch::Workspace {
+  std::vector<Utterance> utts;
+};
+
+BeamSearch::~BeamSearch() = default;
+
 BeamSearch::BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
                        const LanguageModel* lm, int blank_id)
-    : options_(options), decoder_(decoder), lm_(lm), blank_id_(blank_id) {
+    : options_(options),
+      decoder_(decoder),
+      lm_(lm),
+      blank_id_(blank_id),
+      workspace_(std::make_unique<Workspace>()) {
   options_.Validate();
   ATTEND_CHECK(decoder_ != nullptr, "beam search needs a decoder");
   ATTEND_CHECK(options_.lm_weight == 0 || lm_ != nullptr, "--lm-weight is ", options_.lm_weight,
@@ -182,9 +212,17 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   // change nothing when it is the only one.
   const float att_weight = use_ctc ? 1.0f - lambda : 1.0f;
 
-  std::vector<Utterance> utts(N);
+  // Reused from the last call: every field is reset, buffers keep their capacity.
+  std::vector<Utterance>& utts = workspace_->utts;
+  utts.resize(N);
   for (int u = 0; u < N; ++u) {
     Utterance& ut = utts[u];
+    ut.done = false;
+    ut.ctc.reset();
+    for (Slot& s : ut.slots) s = Slot();
+    ut.history.clear();
+    ut.attention.clear();
+    ut.ended.clear();
     ut.frames = lengths[u];
     ATTEND_CHECK(ut.frames >= 0 && ut.frames <= T, "beam search: length ", ut.frames,
                  " outside [0, ", T, "]");
@@ -215,7 +253,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   nn::Tensor log_probs, attention;
   std::vector<Candidate> candidates;
   std::vector<int> pre, order(V);
-  std::vector<float> ctc_scores, lm_scores(V);
+  std::vector<float> lm_scores(V);
   std::vector<LmState> lm_next(V);
   decoder_->Start(encoder_out, lengths, B);
 
@@ -258,7 +296,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
           for (int k = 0; k < pre_beam; ++k)
             if (pre_score(order[k]) > kNegInf) pre.push_back(order[k]);
         }
-        if (use_ctc) ut.ctc->Score(slot.ctc, pre, &ctc_scores, &ut.ctc_next[b]);
+        if (use_ctc) ut.ctc->Score(slot.ctc, pre, &ut.ctc_next[b]);
+        const std::vector<float>& ctc_scores = ut.ctc_next[b].scores;
         for (size_t k = 0; k < pre.size(); ++k) {
           const int c = pre[k];
           float lm_part = 0;
@@ -294,22 +333,11 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
           Ended e;
           e.hyp.attention_score = parent.attention_score + cand.attention_part;
           e.hyp.lm_score = parent.lm_score + cand.lm_part;
-          e.hyp.ctc_score = use_ctc ? ut.ctc_next[cand.slot][cand.ctc_index].prefix_score : 0;
-          e.hyp.score = cand.score;
+          e.hyp.ctc_score = use_ctc ? ut.ctc_next[cand.slot].scores[cand.ctc_index] : 0;
           e.final_score =
               options_.length_normalization ? cand.score / (parent.length + 1) : cand.score;
-          // Traceback: tokens and attention rows from the end to the start.
-          std::vector<int> path;
-          for (int h = history_index; h >= 0; h = ut.history[h].parent) path.push_back(h);
-          std::reverse(path.begin(), path.end());
-          for (size_t i = 0; i + 1 < path.size(); ++i)
-            e.hyp.tokens.push_back(ut.history[path[i]].token);
-          if (options_.keep_attention) {
-            e.hyp.attention.Resize({static_cast<int64_t>(path.size()), ut.frames});
-            for (size_t i = 0; i < path.size(); ++i)
-              std::copy_n(ut.attention.data() + ut.history[path[i]].attention_offset, ut.frames,
-                          e.hyp.attention.data() + i * ut.frames);
-          }
+          e.length = parent.length;
+          e.history = history_index;
           e.hyp.score = e.final_score;
           ut.ended.push_back(std::move(e));
           continue;
@@ -321,7 +349,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
         s.score = cand.score;
         s.attention_score = parent.attention_score + cand.attention_part;
         s.lm_score = parent.lm_score + cand.lm_part;
-        if (use_ctc) std::swap(s.ctc, ut.ctc_next[cand.slot][cand.ctc_index]);
+        // Only the kept extensions' forward variables are copied out.
+        if (use_ctc) ut.ctc->Extract(ut.ctc_next[cand.slot], cand.ctc_index, &s.ctc);
         if (use_lm) lm_->Score(parent.lm, cand.token, &s.lm);
         s.history = history_index;
         origins[u * B + live] = row;
@@ -361,8 +390,10 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
     std::vector<Ended>& ended = utts[u].ended;
     std::stable_sort(ended.begin(), ended.end(),
                      [](const Ended& a, const Ended& b) { return a.final_score > b.final_score; });
-    for (size_t i = 0; i < ended.size() && static_cast<int>(i) < options_.nbest; ++i)
+    for (size_t i = 0; i < ended.size() && static_cast<int>(i) < options_.nbest; ++i) {
+      Traceback(utts[u], ended[i].history, options_.keep_attention, &ended[i].hyp);
       results[u].push_back(std::move(ended[i].hyp));
+    }
   }
   return results;
 }

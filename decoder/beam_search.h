@@ -4,6 +4,7 @@
 // rows and finished or unused rows are masked (STYLE 12).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,15 @@ class BeamSearch {
   // CTC blank, never emitted by search.
   BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
              const LanguageModel* lm = nullptr, int blank_id = 0);
+  ~BeamSearch();
 
   // Decodes a batch. encoder_out: [T', N, D] tnc; lengths: N valid frame
   // counts; ctc_log_probs: [T', N, V] tnc CTC log-posteriors, or null (then
   // ctc_weight must be 0). Returns, per utterance, up to nbest hypotheses
-  // sorted best first, with distinct token sequences.
+  // sorted best first, with distinct token sequences. The per-utterance
+  // buffers (CTC states, traceback, attention rows: megabytes for 30 s) are
+  // kept for the next call, which then touches no fresh memory; so one search
+  // object serves one thread at a time.
   std::vector<std::vector<Hypothesis>> Search(const nn::Tensor& encoder_out,
                                               const std::vector<int64_t>& lengths,
                                               const nn::Tensor* ctc_log_probs);
@@ -56,6 +61,8 @@ class BeamSearch {
   StepDecoder* decoder_;
   const LanguageModel* lm_;
   int blank_id_;
+  struct Workspace;  // the per-utterance buffers (beam_search.cc)
+  std::unique_ptr<Workspace> workspace_;
 };
 
 }  // namespace attend::decoder

@@ -126,72 +126,66 @@ CtcPrefixScorer::State CtcPrefixScorer::Initial() const {
 }
 
 void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
-                            std::vector<float>* scores, std::vector<State>* next) const {
+                            Extensions* ext) const {
   const int64_t T = frames_;
   const size_t K = candidates.size();
-  scores->resize(K);
-  if (next != nullptr) next->resize(K);
-  State scratch;
   // The extensions' first possibly finite frame (see the header); the kernel
-  // starts at start and the caller sets frame start-1.
+  // starts at start and frame start-1 is set here.
   const int64_t start = std::max<int64_t>(1, g.length);
+  ext->start = start;
+  ext->length = g.length + 1;
+  ext->tokens = candidates;
+  ext->scores.resize(K);
+  ext->lane.assign(K, -1);
+  // Lanes: every candidate but <eos>, when a frame is left for another token.
+  const bool room = T > 0 && start <= T;
+  size_t used = 0;
+  for (int c : candidates) used += room && c != eos_;
+  const int64_t tile = T * kLanes;
+  ext->rn.resize(((used + kLanes - 1) / kLanes) * tile);
+  ext->rb.resize(ext->rn.size());
   // φ_g = r^n_g + r^b_g, shared by every candidate that does not repeat g's last token.
   phi_.resize(T);
   for (int64_t t = start - 1; t < T; ++t) phi_[t] = LogAdd(g.r_n[t], g.r_b[t]);
-  const int64_t tile = T * kLanes;
   xc_.resize(tile);
-  rn_.resize(tile);
-  rb_.resize(tile);
-  size_t lanes = 0;
-  float same[kLanes];  // 1: the candidate repeats g's last token
+  const int64_t first = (start - 1) * kLanes;  // frame start-1 in a lane tile
+  float same[kLanes];                          // 1: the candidate repeats g's last token
   float psi[kLanes];
-  const int64_t first = (start - 1) * kLanes;  // frame start-1 in the lane tiles
-  // Runs the kernel on the gathered lanes and copies each lane's variables out.
-  auto flush = [&](const size_t* which) {
-    for (size_t l = lanes; l < kLanes; ++l) {  // idle lanes: any valid token
-      same[l] = 0.0f;
-      for (int64_t t = start - 1; t < T; ++t) xc_[t * kLanes + l] = xb_[t];
-      rn_[first + l] = kLogZero;
-      rb_[first + l] = kLogZero;
-      psi[l] = kLogZero;
-    }
-    ExtendLanes(start, T, xc_.data(), xb_.data(), phi_.data(), g.r_b.data(), same, rn_.data(),
-                rb_.data(), psi);
-    for (size_t l = 0; l < lanes; ++l) {
-      const size_t k = which[l];
-      State& h = next != nullptr ? (*next)[k] : scratch;
-      h.r_n.resize(T);
-      h.r_b.resize(T);
-      std::fill(h.r_n.begin(), h.r_n.begin() + (start - 1), kLogZero);
-      std::fill(h.r_b.begin(), h.r_b.begin() + (start - 1), kLogZero);
-      for (int64_t t = start - 1; t < T; ++t) {
-        h.r_n[t] = rn_[t * kLanes + l];
-        h.r_b[t] = rb_[t * kLanes + l];
+  size_t lanes = 0, tiles = 0, which[kLanes];
+  // Runs the kernel on the gathered lanes of the current tile.
+  auto flush = [&] {
+    float* rn = ext->rn.data() + tiles * tile;
+    float* rb = ext->rb.data() + tiles * tile;
+    for (size_t l = 0; l < kLanes; ++l) {
+      const bool idle = l >= lanes;  // idle lanes: any valid token
+      if (idle) {
+        same[l] = 0.0f;
+        for (int64_t t = start - 1; t < T; ++t) xc_[t * kLanes + l] = xb_[t];
       }
-      (*scores)[k] = h.prefix_score = psi[l];
+      // Only the empty prefix can emit its first token at t = 0; the frame
+      // before start is -inf for any other.
+      rn[first + l] = !idle && g.last_token < 0 ? xc_[first + l] : kLogZero;
+      rb[first + l] = kLogZero;
+      psi[l] = rn[first + l];
+    }
+    ExtendLanes(start, T, xc_.data(), xb_.data(), phi_.data(), g.r_b.data(), same, rn, rb, psi);
+    for (size_t l = 0; l < lanes; ++l) {
+      ext->scores[which[l]] = psi[l];
+      ext->lane[which[l]] = static_cast<int>(tiles * kLanes + l);
     }
     lanes = 0;
+    ++tiles;
   };
-  size_t which[kLanes];
   for (size_t k = 0; k < K; ++k) {
     const int c = candidates[k];
     ATTEND_ASSERT(c >= 0 && c < vocab_ && c != blank_, "candidate ", c);
-    State& h = next != nullptr ? (*next)[k] : scratch;
-    h.last_token = c;
-    h.length = g.length + 1;
     if (c == eos_) {
-      float p = T > 0 ? LogAdd(g.r_n[T - 1], g.r_b[T - 1]) : (g.last_token < 0 ? 0.0f : kLogZero);
-      (*scores)[k] = p;
-      h.prefix_score = p;
-      h.r_n.assign(T, kLogZero);
-      h.r_b.assign(T, kLogZero);
+      ext->scores[k] =
+          T > 0 ? LogAdd(g.r_n[T - 1], g.r_b[T - 1]) : (g.last_token < 0 ? 0.0f : kLogZero);
       continue;
     }
-    if (T == 0 || start >= T + 1) {
-      // No frame left for another token.
-      h.r_n.assign(T, kLogZero);
-      h.r_b.assign(T, kLogZero);
-      (*scores)[k] = h.prefix_score = kLogZero;
+    if (!room) {
+      ext->scores[k] = kLogZero;  // no frame left for another token
       continue;
     }
     const size_t l = lanes++;
@@ -199,14 +193,41 @@ void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
     same[l] = c == g.last_token ? 1.0f : 0.0f;
     const float* xc = xt_.data() + static_cast<int64_t>(c) * T;
     for (int64_t t = start - 1; t < T; ++t) xc_[t * kLanes + l] = xc[t];
-    // Only the empty prefix can emit its first token at t = 0; the frame
-    // before start is -inf for any other.
-    rn_[first + l] = g.last_token < 0 ? xc_[first + l] : kLogZero;
-    rb_[first + l] = kLogZero;
-    psi[l] = rn_[first + l];
-    if (lanes == kLanes) flush(which);
+    if (lanes == kLanes) flush();
   }
-  if (lanes > 0) flush(which);
+  if (lanes > 0) flush();
+}
+
+void CtcPrefixScorer::Extract(const Extensions& ext, size_t k, State* h) const {
+  const int64_t T = frames_;
+  h->last_token = ext.tokens[k];
+  h->length = ext.length;
+  h->prefix_score = ext.scores[k];
+  h->r_n.resize(T);
+  h->r_b.resize(T);
+  if (ext.lane[k] < 0) {  // <eos> or no frame left: nothing continues it
+    std::fill(h->r_n.begin(), h->r_n.end(), kLogZero);
+    std::fill(h->r_b.begin(), h->r_b.end(), kLogZero);
+    return;
+  }
+  const int64_t lane = ext.lane[k], begin = ext.start - 1;
+  const float* rn = ext.rn.data() + (lane / kLanes) * T * kLanes + lane % kLanes;
+  const float* rb = ext.rb.data() + (lane / kLanes) * T * kLanes + lane % kLanes;
+  std::fill(h->r_n.begin(), h->r_n.begin() + begin, kLogZero);
+  std::fill(h->r_b.begin(), h->r_b.begin() + begin, kLogZero);
+  for (int64_t t = begin; t < T; ++t) {
+    h->r_n[t] = rn[t * kLanes];
+    h->r_b[t] = rb[t * kLanes];
+  }
+}
+
+void CtcPrefixScorer::Score(const State& g, const std::vector<int>& candidates,
+                            std::vector<float>* scores, std::vector<State>* next) const {
+  Score(g, candidates, &scratch_);
+  *scores = scratch_.scores;
+  if (next == nullptr) return;
+  next->resize(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) Extract(scratch_, k, &(*next)[k]);
 }
 
 }  // namespace attend::decoder

@@ -13,6 +13,7 @@
 // -inf, so the scores are the same bit for bit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -35,6 +36,24 @@ class CtcPrefixScorer {
   // The state of the empty prefix (ψ = 0).
   State Initial() const;
 
+  // The scored extensions g·c of one prefix: ψ per candidate, and their
+  // forward variables in the kernel's lane layout, from which Extract() copies
+  // the state of the few that search keeps (8 of 8 × 12 candidates a step).
+  struct Extensions {
+    std::vector<int> tokens;    // the candidates c
+    std::vector<float> scores;  // ψ(g·c) per candidate
+    std::vector<int> lane;      // its lane in rn/rb, -1 when no frame can continue it (<eos>)
+    std::vector<float> rn, rb;  // [tiles, frames, 16] forward variables from frame start-1
+    int64_t start = 1;
+    int64_t length = 0;  // tokens in g·c
+  };
+
+  // Scores every c in candidates as an extension of `state` into ext (its
+  // buffers are reused).
+  void Score(const State& state, const std::vector<int>& candidates, Extensions* ext) const;
+  // The state of extension k of ext (out's buffers are reused).
+  void Extract(const Extensions& ext, size_t k, State* out) const;
+
   // ψ(g·c) for every c in candidates, into scores (resized); when next is not
   // null, also the states of the extended prefixes (resized, in the same order;
   // their buffers are reused).
@@ -51,9 +70,10 @@ class CtcPrefixScorer {
   int eos_;
   std::vector<float> xb_;  // [frames] the blank's log-probabilities
   std::vector<float> xt_;  // [vocab, frames] the log-probabilities transposed (contiguous gathers)
-  // Score() scratch: φ of the prefix [frames]; candidate log-probs and
-  // forward variables [frames, lanes].
-  mutable std::vector<float> phi_, xc_, rn_, rb_;
+  // Score() scratch: φ of the prefix [frames]; candidate log-probs [frames,
+  // lanes]; the extensions of the vector form of Score().
+  mutable std::vector<float> phi_, xc_;
+  mutable Extensions scratch_;
 };
 
 }  // namespace attend::decoder
