@@ -106,6 +106,25 @@ ATTEND_KERNEL void WeightedSum(const float* values, int64_t stride, const float*
   }
 }
 
+// c_r[d] = Σ_t α_r[t] values[t, d] for `rows` rows at once (α_r at alpha +
+// r·alpha_stride, c_r at c + r·c_stride), d in [0, dim), t < len: one pass
+// over the values for all the rows of an utterance instead of one per row.
+ATTEND_KERNEL void WeightedSumRows(const float* values, int64_t stride, const float* alpha,
+                                   int64_t alpha_stride, int64_t rows, int64_t dim, int64_t len,
+                                   float* c, int64_t c_stride) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t d = 0; d < dim; ++d) c[r * c_stride + d] = 0.0f;
+  for (int64_t t = 0; t < len; ++t) {
+    const float* v = values + t * stride;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float a = alpha[r * alpha_stride + t];
+      float* cr = c + r * c_stride;
+#pragma omp simd
+      for (int64_t d = 0; d < dim; ++d) cr[d] += a * v[d];
+    }
+  }
+}
+
 // Location features of one channel: f[t] = Σ_k w[k] p[t + k] for t < len,
 // where p is α_prev zero padded by width/2 on both sides (so p[t + k] is
 // α_prev[t + k − width/2]). Vectorized over frames.
@@ -464,13 +483,13 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
   const float scale =
       !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
-  head_scores_.Resize({H, Tp});
+  head_scores_.Resize({R, H, Tp});
   weights->Resize({R, T});
   context->Resize({R, D});
   for (int64_t r = 0; r < R; ++r) {
     const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
     const float* q = q_base + r * K;
-    float* scores = head_scores_.data();  // [H, Tp]
+    float* scores = head_scores_.data() + r * H * Tp;  // [H, Tp]
     if (additive()) {
       // Whole tiles: the frames past len score finite values that the
       // softmax's mask then zeroes.
@@ -503,8 +522,6 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
     for (int64_t h = 0; h < H; ++h) {
       float* e = scores + h * Tp;
       MaskedSoftmax(e, len, T, options_.temperature);
-      WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
-                  context->data() + r * D + h * Dh);
       if (h == 0) {
         std::memcpy(avg, e, T * sizeof(float));
       } else {
@@ -514,6 +531,13 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
     if (H > 1)
       for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
   }
+  // The contexts, all rows of an utterance per pass over its values.
+  for (int64_t n = 0; n < memory.batch; ++n)
+    for (int64_t h = 0; h < H; ++h)
+      WeightedSumRows(memory.values.data() + n * T * D + h * Dh, D,
+                      head_scores_.data() + (n * rows_per_utterance * H + h) * Tp, H * Tp,
+                      rows_per_utterance, Dh, memory.lengths[n],
+                      context->data() + n * rows_per_utterance * D + h * Dh, D);
 }
 
 void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,

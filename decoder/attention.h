@@ -156,8 +156,8 @@ class Attention {
   nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
   // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 in
   // front and to Tp + kernel - 1 in all; one row's conv features,
-  // channel-major [F, Tp]; Uᵀ [F, A] (refreshed when U changes); one row's
-  // scores per head [H, Tp].
+  // channel-major [F, Tp]; Uᵀ [F, A] (refreshed when U changes); the rows'
+  // scores, then weights, per head [R, H, Tp].
   nn::Tensor projected_, padded_prev_, row_features_, location_t_, head_scores_;
   uint64_t location_t_version_ = 0;
 };
