@@ -155,9 +155,10 @@ class Attention {
   // Backward work space (reused across steps; no allocation once warm).
   nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
   // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 in
-  // front and to Tp + kernel - 1 in all; one row's conv features,
-  // channel-major [F, Tp]; Uᵀ [F, A] (refreshed when U changes); the rows'
-  // scores, then weights, per head [R, H, Tp].
+  // front and to Tp + kernel - 1 in all; for filter counts other than the
+  // default 10, one row's conv features, channel-major [F, Tp], and Uᵀ
+  // [F, A] (refreshed when U changes); the rows' scores, then weights, per
+  // head [R, H, Tp].
   nn::Tensor projected_, padded_prev_, row_features_, location_t_, head_scores_;
   uint64_t location_t_version_ = 0;
 };
