@@ -83,11 +83,13 @@ class RnnLayer {
   // read and a write of it per step, bound by memory once it outgrows the
   // caches. Weights in plain `ldgoi` select the reference kernel, which
   // computes the weight gradients as one GEMM over all time steps. Measured
-  // (1 thread, T=256, N=16, H=320, CPU time on a loaded machine): C=1280
-  // brgemm 324 ms, reference 115-155 ms; C=640 87 vs 78 ms; C=320 71 vs
-  // 81 ms; C=80 73 vs 93 ms. kAuto takes the reference kernel when the f32
-  // weight gradient exceeds kBrgemmBackwardMaxGradientBytes. The forward
-  // stays brgemm either way: its workspace serves both backward kernels.
+  // (1 thread, T=256, N=16, H=320, CPU ms, brgemm vs reference), with the
+  // other core idle / running a training: C=1280 140 vs 110 / 324 vs 115-155;
+  // C=640 78 vs 75 / 87 vs 78; C=80 35 vs 46 / 73 vs 93. The 3x320 encoder,
+  // 16x500 bf16 training step: 750 -> 673 ms / 2400 -> 1720 ms. kAuto takes
+  // the reference kernel when the f32 weight gradient exceeds
+  // kBrgemmBackwardMaxGradientBytes (the caches' share, not a hard limit).
+  // The forward stays brgemm either way: its workspace serves both kernels.
   enum class BackwardKernel { kAuto, kBrgemm, kReference };
   static constexpr int64_t kBrgemmBackwardMaxGradientBytes = int64_t{4} << 20;
   void set_bf16_backward_kernel(BackwardKernel kernel) { bf16_backward_kernel_ = kernel; }
