@@ -28,6 +28,18 @@ auto Wrap(const std::string& layer, const char* what, int64_t T, int64_t N, Fn&&
   }
 }
 
+// f32 inference on the training primitive (f32_inference_via_training) must
+// give it a workspace, which nothing reads afterwards. One buffer per thread,
+// grown to the largest call, serves every layer and length: a workspace per
+// plan kept one per segment length alive, and a long recording's memory grew
+// with each new length (issue 6). Per thread, so concurrent streams on
+// different threads never share it; Forward waits for the primitive, so
+// successive calls on one thread never overlap.
+ByteBuffer& InferenceWorkspace() {
+  thread_local ByteBuffer workspace;
+  return workspace;
+}
+
 }  // namespace
 
 RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int64_t hidden_dim,
@@ -270,7 +282,7 @@ void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, 
   plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
   plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(dst);
   if (training) {
-    ByteBuffer* workspace = ctx != nullptr ? &ctx->workspace : &plan.own_workspace;
+    ByteBuffer* workspace = ctx != nullptr ? &ctx->workspace : &InferenceWorkspace();
     workspace->Resize(plan.workspace_bytes);
     plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(workspace->data());
     if (ctx != nullptr) {
