@@ -138,8 +138,8 @@ if stage_begin 4 decode; then
       dir=$exp/decode_${set}_$name
       mkdir -p "$dir"
       # shellcheck disable=SC2086  # $opts is a word list
-      attend transcribe --quiet --model "$exp/train/model.attend" --scp "$data/$set/wav.scp" \
-        $opts >"$dir/hyp.tmp"
+      attend transcribe --quiet --jobs "$nj" --threads 1 --model "$exp/train/model.attend" \
+        --scp "$data/$set/wav.scp" $opts >"$dir/hyp.tmp"
       mv "$dir/hyp.tmp" "$dir/hyp"
     done <<<"$decode_settings"
   done
