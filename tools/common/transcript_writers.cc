@@ -51,13 +51,20 @@ std::vector<Cue> MakeCues(const Transcript& t) {
   return cues;
 }
 
+// `x` to `places` decimals, in double: a float widened as it is would print
+// as 0.9459999799728394 where 0.946 is meant.
+double Rounded(double x, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(x * scale) / scale;
+}
+
 nlohmann::json Units(const std::vector<TimedUnit>& units, const char* name) {
   nlohmann::json list = nlohmann::json::array();
   for (const TimedUnit& u : units)
     list.push_back({{name, u.text},
-                    {"start", std::round(u.start * 1000) / 1000},
-                    {"end", std::round(u.end * 1000) / 1000},
-                    {"confidence", std::round(u.confidence * 1000) / 1000}});
+                    {"start", Rounded(u.start, 3)},
+                    {"end", Rounded(u.end, 3)},
+                    {"confidence", Rounded(u.confidence, 3)}});
   return list;
 }
 
@@ -68,17 +75,18 @@ void WriteJson(const std::string& key, const Transcript& t, const std::vector<st
     nlohmann::json nbest = nlohmann::json::array();
     for (const Alternative& a : s.nbest)
       nbest.push_back({{"text", a.text},
-                       {"score", a.score},
-                       {"attention_score", a.attention_score},
-                       {"ctc_score", a.ctc_score},
-                       {"lm_score", a.lm_score},
+                       {"score", Rounded(a.score, 4)},
+                       {"attention_score", Rounded(a.attention_score, 4)},
+                       {"ctc_score", Rounded(a.ctc_score, 4)},
+                       {"lm_score", Rounded(a.lm_score, 4)},
                        {"words", Units(a.words, "word")},
                        {"tokens", Units(a.tokens, "token")}});
-    segments.push_back({{"start", s.start}, {"end", s.end}, {"nbest", nbest}});
+    segments.push_back(
+        {{"start", Rounded(s.start, 3)}, {"end", Rounded(s.end, 3)}, {"nbest", nbest}});
   }
   nlohmann::json j = {{"key", key},
                       {"text", t.text},
-                      {"duration", t.duration},
+                      {"duration", Rounded(t.duration, 3)},
                       {"segments", segments},
                       {"attention_png", pngs}};
   // Invalid UTF-8 (never produced by the vocabulary, but keys come from users)
