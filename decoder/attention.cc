@@ -250,6 +250,19 @@ void MaskedSoftmax(float* e, int64_t len, int64_t frames, float temperature) {
   for (int64_t t = len; t < frames; ++t) e[t] = 0.0f;
 }
 
+// The returned weights are the mean over heads: head h's softmax `e` (all T
+// entries, zeros past `len`) is copied for the first head, added for the others
+// and divided by H after the last.
+void AddHeadWeights(const float* e, int64_t h, int64_t H, int64_t len, int64_t T, float* avg) {
+  if (h == 0) {
+    std::memcpy(avg, e, T * sizeof(float));
+  } else {
+    for (int64_t t = 0; t < len; ++t) avg[t] += e[t];
+  }
+  if (H > 1 && h == H - 1)
+    for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
+}
+
 }  // namespace
 
 Attention::Attention(const std::string& name, const AttentionOptions& options, int64_t query_dim,
@@ -438,14 +451,8 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
       MaskedSoftmax(e, len, T, options_.temperature);
       WeightedSum(memory.values.data() + n * T * D + h * Dh, D, e, Dh, len,
                   context->data() + r * D + h * Dh);
-      if (h == 0) {
-        std::memcpy(avg, e, T * sizeof(float));
-      } else {
-        for (int64_t t = 0; t < len; ++t) avg[t] += e[t];
-      }
+      AddHeadWeights(e, h, H, len, T, avg);
     }
-    if (H > 1)
-      for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
   }
 }
 
@@ -522,14 +529,8 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
     for (int64_t h = 0; h < H; ++h) {
       float* e = scores + h * Tp;
       MaskedSoftmax(e, len, T, options_.temperature);
-      if (h == 0) {
-        std::memcpy(avg, e, T * sizeof(float));
-      } else {
-        for (int64_t t = 0; t < len; ++t) avg[t] += e[t];
-      }
+      AddHeadWeights(e, h, H, len, T, avg);
     }
-    if (H > 1)
-      for (int64_t t = 0; t < len; ++t) avg[t] /= static_cast<float>(H);
   }
   // The contexts, all rows of an utterance per pass over its values.
   for (int64_t n = 0; n < memory.batch; ++n)
