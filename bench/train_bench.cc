@@ -5,7 +5,7 @@
 // batch, one thread, in the same run; in f32 and in bf16.
 //
 // Model: the recipe's default architecture, read from
-// recipes/synth_en/conf/train.conf (or $ATTEND_BENCH_CONFIG): 80 mel bins,
+// recipes/synth_en/conf/default.conf (or $ATTEND_BENCH_CONFIG): 80 mel bins,
 // 3×256 BiLSTMP with 256-dim projections and 4× reduction, a 1×320 LSTM
 // decoder with location-aware attention (dim 160), CTC weight 0.3, dropout
 // 0.1; seeded random weights and a 31-token character vocabulary. Batch: 16
@@ -200,7 +200,7 @@ AttendRun RunAttend(const std::string& path, const Batch& batch, ComputeType typ
 }
 
 // The loader's work for a batch of this shape: 16 utterances' features from
-// audio (white noise of the same lengths) and SpecAugment as train.conf sets it.
+// audio (white noise of the same lengths) and SpecAugment as conf/default.conf sets it.
 double DataMs(const attend::model::AsrModelConfig& config, const Batch& batch) {
   attend::frontend::Fbank fbank(config.fbank);
   Rng rng(3, "train-bench-audio");

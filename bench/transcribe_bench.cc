@@ -6,7 +6,7 @@
 //
 // Model: $ATTEND_BENCH_MODEL when set (the bundled models/default.attend);
 // otherwise the default AsrModelConfig (or the config file $ATTEND_BENCH_CONFIG,
-// e.g. recipes/synth_en/conf/train.conf) with seeded random weights, a 30-token
+// e.g. recipes/synth_en/conf/default.conf) with seeded random weights, a 30-token
 // character vocabulary and CMVN from the benchmark audio, saved beside the
 // executable. A random model does not find <eos> on its own, so both sides cap
 // the output at --max-len-ratio 0.7 tokens per encoder frame and decode to that
@@ -136,7 +136,7 @@ std::string MemoryMb() {
 }
 
 // A random model: the default AsrModelConfig, or the config file
-// $ATTEND_BENCH_CONFIG (e.g. recipes/synth_en/conf/train.conf, the bundled
+// $ATTEND_BENCH_CONFIG (e.g. recipes/synth_en/conf/default.conf, the bundled
 // model's shape; training keys are ignored), seeded weights, CMVN from `wav`.
 void MakeRandomModel(const std::string& wav, const std::string& path, const char* config_path) {
   attend::model::AsrModelConfig config;

@@ -137,7 +137,8 @@ void Linear::Backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
   // Gradients accumulate (a layer applied at many time steps sums them).
   const auto* dw = static_cast<const float*>(plan.diff_weights_mem.get_data_handle());
   float* gw = weight_.grad.data();
-  for (int64_t i = 0; i < weight_.grad.size(); ++i) gw[i] += dw[i];
+  const int64_t n = weight_.grad.size();  // hoisted: size() is not inline, the loop then vectorizes
+  for (int64_t i = 0; i < n; ++i) gw[i] += dw[i];
   if (has_bias_) {
     const auto* db = static_cast<const float*>(plan.diff_bias_mem.get_data_handle());
     float* gb = bias_.grad.data();

@@ -3,7 +3,7 @@
 # but Debian packages (fortunes, wamerican, espeak-ng, flite, sox).
 #
 #   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--data-conf "conf/data.conf"] [--data data]
-#            [--exp exp] [--train-conf conf/train.conf]
+#            [--exp exp] [--train-conf conf/default.conf]
 #
 # Stages (each writes a .done marker under $data/.done or $exp; a rerun skips them):
 #   0 text      sentence pool and its train/dev/test split   -> $data/local/text
@@ -24,7 +24,7 @@ nj=2                      # parallel synthesis jobs (run under nice -n 10)
 data_conf=conf/data.conf  # space-separated list; later files override earlier ones
 data=data
 exp=exp
-train_conf=conf/train.conf  # model and training options (conf/tiny.conf for a trial)
+train_conf=conf/default.conf  # model and training options (conf/tiny.conf for a trial)
 force_stage=              # run this stage even if it is marked done
 help_message="usage: $0 [options]  (stages: 0 text, 1 audio, 2 features, 3 train, 4 decode, 5 score)"
 # shellcheck source=SCRIPTDIR/../utils/parse_options.sh
@@ -109,7 +109,7 @@ fi
 # statistics over the training audio once.
 if stage_begin 2 features; then
   mkdir -p "$exp"
-  attend compute-cmvn --audio "scp:$data/train/wav.scp" "$exp/cmvn.ark"  # 80 bins, as conf/train.conf and conf/tiny.conf
+  attend compute-cmvn --audio "scp:$data/train/wav.scp" "$exp/cmvn.ark"  # 80 bins, as conf/default.conf and conf/tiny.conf
   stage_done 2 features
 fi
 
