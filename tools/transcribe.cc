@@ -19,6 +19,7 @@
 #include "base/text_table.h"
 #include "tools/commands.h"
 #include "tools/common/attention_heatmap.h"
+#include "tools/common/bundled_model.h"
 #include "tools/common/cli.h"
 #include "tools/common/decode_flags.h"
 #include "tools/common/progress_bar.h"
@@ -89,7 +90,7 @@ int RunTranscribe(const Args& args) {
       "input, the path otherwise), scoreable with `attend score`. A file that fails is reported "
       "and skipped; the exit status is 1 if any failed."};
   std::vector<std::string> files;
-  std::string scp, model_path = "models/default.attend", format = "text", output_dir, png_dir;
+  std::string scp, model_path, format = "text", output_dir, png_dir;
   int jobs = 1;
   bool quiet = false;
   DecodeOptions decode;
@@ -97,7 +98,8 @@ int RunTranscribe(const Args& args) {
   options.add_options()("input", po::value(&files)->multitoken(),
                         "audio files, globs, or - for stdin")(
       "scp", po::value(&scp), "Kaldi wav.scp (`uttid path` or `uttid command |` lines)")(
-      "model", po::value(&model_path)->default_value(model_path), "model file")(
+      "model", po::value(&model_path),
+      "model file (default: $ATTEND_MODEL, else the bundled models/default.attend)")(
       "format", po::value(&format)->default_value(format), "text | json | srt | vtt | ctm")(
       "output-dir", po::value(&output_dir), "write one file per input here instead of stdout")(
       "attention-png", po::value(&png_dir), "write each utterance's attention heatmap (PNG) here")(
@@ -123,6 +125,7 @@ int RunTranscribe(const Args& args) {
 
   // Load once up front so a bad model or option fails before any work.
   std::vector<std::unique_ptr<Recognizer>> recognizers;
+  if (model_path.empty()) model_path = BundledModelPath();
   recognizers.push_back(Recognizer::Load(model_path, decode));
 
   std::vector<Outcome> outcomes(inputs.size());

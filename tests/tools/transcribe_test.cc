@@ -3,6 +3,7 @@
 // plumbing: inputs, formats, segments, heatmaps, failures and exit codes.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -161,6 +162,32 @@ TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {
   r = RunAttend(Run("--scp " + dir_.File("dup.scp")));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("duplicate key"), std::string::npos) << r.output;
+}
+
+// Without --model, transcribe uses $ATTEND_MODEL, else the bundled model,
+// whatever the working directory (here a temporary one with no models/ in it).
+TEST_F(TranscribeTest, WithoutModelUsesAttendModelElseTheBundledOneFromAnyDirectory) {
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_.path());
+  const std::string sample =
+      std::string(ATTEND_TEST_DATA_DIR) + "/../samples/espeak_engb_aunty-d001653.wav";
+  unsetenv("ATTEND_MODEL");
+  auto bundled = RunAttend("transcribe --quiet " + sample);
+  setenv("ATTEND_MODEL", model_.c_str(), 1);
+  auto from_env = RunAttend("transcribe --quiet " + sample);
+  setenv("ATTEND_MODEL", dir_.File("missing.attend").c_str(), 1);
+  auto missing = RunAttend("transcribe --quiet " + sample);
+  unsetenv("ATTEND_MODEL");
+  std::filesystem::current_path(cwd);
+
+  EXPECT_EQ(bundled.exit_code, 0) << bundled.output;
+  EXPECT_EQ(bundled.output.rfind(sample + " ", 0), 0u) << bundled.output;
+  EXPECT_GT(bundled.output.size(), sample.size() + 5) << bundled.output;  // some words
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
+  EXPECT_NE(from_env.output, bundled.output);  // the random tiny model, not the bundled one
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("attend: error: no model at $ATTEND_MODEL="), std::string::npos)
+      << missing.output;
 }
 
 }  // namespace
