@@ -4,8 +4,6 @@
 // the whole `attend features` process on a 10-minute file; and its peak
 // memory beyond the features themselves on a 1-hour file.
 #include <sndfile.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "bench/common/child_process.h"
 #include "bench/common/report.h"
 #include "bench/common/wav_writer.h"
 #include "frontend/fbank.h"
@@ -36,25 +35,6 @@ std::vector<float> MakeAudio(double seconds, uint64_t seed) {
                               rng.Normal(0, 500));
   }
   return x;
-}
-
-// Runs `argv` as a child process; returns wall ms and its peak RSS in KB.
-bool RunChild(const std::vector<std::string>& args, double* ms, long* peak_kb) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const double start = attend::bench::NowMs();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  *ms = attend::bench::NowMs() - start;
-  *peak_kb = usage.ru_maxrss;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace
@@ -104,12 +84,12 @@ int main() {
   const std::string wav600 = (dir / "600s.wav").string();
   attend::bench::WriteWav16k(wav600, MakeAudio(600.0, 2));
   std::vector<double> times;
-  long peak_kb = 0;
   bool ok = true;
   for (int i = 0; i < 3; ++i) {
-    double t = 0;
-    ok = ok && RunChild({ATTEND_BINARY, "features", wav600, "ark:/dev/null"}, &t, &peak_kb);
-    times.push_back(t);
+    const attend::bench::ChildRun run =
+        attend::bench::RunChild({ATTEND_BINARY, "features", wav600, "ark:/dev/null"});
+    ok = ok && run.ok;
+    times.push_back(run.ms);
   }
   std::sort(times.begin(), times.end());
   if (ok) {
@@ -127,8 +107,10 @@ int main() {
   // 3. Peak memory on a 1-hour file, beyond the features (rows x 80 floats).
   const std::string wav3600 = (dir / "3600s.wav").string();
   attend::bench::WriteWav16k(wav3600, MakeAudio(3600.0, 3));
-  double t = 0;
-  if (RunChild({ATTEND_BINARY, "features", wav3600, "ark:/dev/null"}, &t, &peak_kb)) {
+  const attend::bench::ChildRun run3600 =
+      attend::bench::RunChild({ATTEND_BINARY, "features", wav3600, "ark:/dev/null"});
+  const long peak_kb = run3600.peak_kb;
+  if (run3600.ok) {
     const double features_mb = 359998.0 * 80 * 4 / (1024.0 * 1024.0);
     attend::bench::Report({"frontend.attend_features_peak_memory.1h",
                            "MB",

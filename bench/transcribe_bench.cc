@@ -22,11 +22,7 @@
 // per-stage split of attend's time (features, CMVN, encoder, CTC head, beam
 // search: decoder steps vs CTC prefix scoring and bookkeeping). The peer's
 // best hypothesis is compared with attend's and both are printed.
-#include <fcntl.h>
 #include <sndfile.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,6 +38,7 @@
 
 #include "attend/recognizer.h"
 #include "base/random.h"
+#include "bench/common/child_process.h"
 #include "bench/common/report.h"
 #include "bench/common/wav_writer.h"
 #include "decoder/beam_search.h"
@@ -253,28 +250,6 @@ Split MeasureSplit(const std::string& model_path, const std::vector<float>& samp
   return runs[runs.size() / 2];
 }
 
-// Runs `args` as a child with stdout to `out_path`; wall ms and peak RSS (KB).
-bool RunChild(const std::vector<std::string>& args, const std::string& out_path, double* ms,
-              long* peak_kb) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const double start = NowMs();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) dup2(fd, 1);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  *ms = NowMs() - start;
-  *peak_kb = usage.ru_maxrss;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 }  // namespace
 
 int main() {
@@ -391,14 +366,13 @@ int main() {
     long peak_kb = 0;
     bool ok = true;
     for (int i = 0; i < 3 && ok; ++i) {
-      double t = 0;
-      long kb = 0;
-      ok = RunChild(
+      const attend::bench::ChildRun run = attend::bench::RunChild(
           {ATTEND_BINARY, "transcribe", "--model", model_path, "--beam", "8", "--ctc-weight", "0.3",
            "--max-len-ratio", Fixed(max_len_ratio, 2), "--threads", "1", "--quiet", wav},
-          out_path, &t, &kb);
-      times.push_back(t);
-      peak_kb = std::max(peak_kb, kb);
+          out_path);
+      ok = run.ok;
+      times.push_back(run.ms);
+      peak_kb = std::max(peak_kb, run.peak_kb);
     }
     if (ok) {
       std::sort(times.begin(), times.end());

@@ -215,23 +215,12 @@ ATTEND_KERNEL void ScoreLocationTile10(const float* keys, int64_t key_stride, co
       even += ua[c] * f[c];
       odd += ua[c + 1] * f[c + 1];
     }
-    // FastTanh (nn/fast_math.h) on 16 lanes: the same clamp and coefficients.
+    // FastTanh (nn/fast_math.h) on 16 lanes.
     Floats16 x = even + odd;
-    const float bound = 7.90531110763549805f;
-    x = x > bound ? Floats16{} + bound : x;
-    x = x < -bound ? Floats16{} - bound : x;
-    const Floats16 x2 = x * x;
-    Floats16 p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-    p = p * x2 - 8.60467152213735e-11f;
-    p = p * x2 + 5.12229709037114e-08f;
-    p = p * x2 + 1.48572235717979e-05f;
-    p = p * x2 + 6.37261928875436e-04f;
-    p = p * x2 + 4.89352455891786e-03f;
-    p = p * x;
-    Floats16 d = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-    d = d * x2 + 2.26843463243900e-03f;
-    d = d * x2 + 4.89352518554385e-03f;
-    acc += w[a] * (p / d);
+    x = x > nn::kFastTanhBound ? Floats16{} + nn::kFastTanhBound : x;
+    x = x < -nn::kFastTanhBound ? Floats16{} - nn::kFastTanhBound : x;
+    nn::TanhRationalInPlace(x);
+    acc += w[a] * x;
   }
   std::memcpy(e, &acc, sizeof(acc));
 }
