@@ -139,6 +139,88 @@ ATTEND_KERNEL void ConvolveChannel(const float* p, const float* w, int64_t width
   }
 }
 
+// The backward kernels, one (row, head) each, frames t < len.
+
+// de[t] = dc · values[t] (the gradient on α before the softmax) and
+// dvalues[t] += α[t] dc, both over d in [0, dim).
+ATTEND_KERNEL void ValueBackward(const float* dc, const float* values, float* dvalues,
+                                 int64_t stride, const float* alpha, int64_t dim, int64_t len,
+                                 float* de) {
+  for (int64_t t = 0; t < len; ++t) {
+    const float* v = values + t * stride;
+    float* dv = dvalues + t * stride;
+    const float a = alpha[t];
+    float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t d = 0; d < dim; ++d) {
+      acc += dc[d] * v[d];
+      dv[d] += a * dc[d];
+    }
+    de[t] = acc;
+  }
+}
+
+// The additive score's backward: with u = tanh(k + q (+ l)) recomputed (cheaper
+// than keeping the forward's R·T·A values), dpre = de[t] · w ⊙ (1 − u²) goes to
+// the query (dq), the keys (dkeys) and the location features (dloc, written),
+// and de[t] · u to the score vector (dw). dq and dw accumulate over frames.
+ATTEND_KERNEL void AdditiveBackward(const float* keys, float* dkeys, int64_t key_stride,
+                                    const float* q, const float* loc, float* dloc,
+                                    int64_t loc_stride, const float* w, const float* de,
+                                    int64_t dim, int64_t len, float* dw, float* dq) {
+  for (int64_t t = 0; t < len; ++t) {
+    const float* k = keys + t * key_stride;
+    float* dk = dkeys + t * key_stride;
+    const float g = de[t];
+    if (loc == nullptr) {
+#pragma omp simd
+      for (int64_t a = 0; a < dim; ++a) {
+        const float u = FastTanh(k[a] + q[a]);
+        dw[a] += g * u;
+        const float dpre = g * w[a] * (1.0f - u * u);
+        dq[a] += dpre;
+        dk[a] += dpre;
+      }
+    } else {
+      const float* l = loc + t * loc_stride;
+      float* dl = dloc + t * loc_stride;
+#pragma omp simd
+      for (int64_t a = 0; a < dim; ++a) {
+        const float u = FastTanh(k[a] + q[a] + l[a]);
+        dw[a] += g * u;
+        const float dpre = g * w[a] * (1.0f - u * u);
+        dq[a] += dpre;
+        dk[a] += dpre;
+        dl[a] = dpre;
+      }
+    }
+  }
+}
+
+// The location convolution's backward for one row: df [len, filters] is the
+// gradient on its output; dconv [filters, width] += Σ_t df[t, c] p[t + k − pad]
+// and, when dp is not null, dp[t + k − pad] += Σ_c df[t, c] conv[c, k].
+ATTEND_KERNEL void ConvolutionBackward(const float* df, const float* p, const float* conv,
+                                       int64_t filters, int64_t width, int64_t frames, int64_t len,
+                                       float* dconv, float* dp) {
+  const int64_t pad = width / 2;
+  for (int64_t t = 0; t < len; ++t) {
+    const int64_t k0 = std::max<int64_t>(0, pad - t),
+                  k1 = std::min<int64_t>(width, frames + pad - t);
+    for (int64_t c = 0; c < filters; ++c) {
+      const float g = df[t * filters + c];
+      const float* w = conv + c * width;
+      float* dw = dconv + c * width;
+#pragma omp simd
+      for (int64_t k = k0; k < k1; ++k) dw[k] += g * p[t + k - pad];
+      if (dp != nullptr) {
+#pragma omp simd
+        for (int64_t k = k0; k < k1; ++k) dp[t + k - pad] += g * w[k];
+      }
+    }
+  }
+}
+
 // Frames scored together by Infer(): one AVX-512 vector of floats.
 constexpr int64_t kFrameTile = 16;
 
@@ -561,18 +643,12 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     for (int64_t h = 0; h < H; ++h) {
       const float* alpha = step.head_weights.data() + (r * H + h) * T;
       // dα_t = dc · v_t (+ the external gradient on the mean), and dV += α dc.
+      ValueBackward(dc + h * Dh, memory.values.data() + n * T * D + h * Dh,
+                    dvalues->data() + n * T * D + h * Dh, D, alpha, Dh, len, de);
       double dot = 0;
       for (int64_t t = 0; t < len; ++t) {
-        const float* v = memory.values.data() + (n * T + t) * D + h * Dh;
-        float* dv = dvalues->data() + (n * T + t) * D + h * Dh;
-        float acc = 0.0f;
-        for (int64_t d = 0; d < Dh; ++d) {
-          acc += dc[h * Dh + d] * v[d];
-          dv[d] += alpha[t] * dc[h * Dh + d];
-        }
-        if (dweights != nullptr) acc += (*dweights)[r * T + t] * inv_heads;
-        de[t] = acc;
-        dot += static_cast<double>(alpha[t]) * acc;
+        if (dweights != nullptr) de[t] += (*dweights)[r * T + t] * inv_heads;
+        dot += static_cast<double>(alpha[t]) * de[t];
       }
       // Softmax backward, then the temperature.
       for (int64_t t = 0; t < len; ++t)
@@ -580,22 +656,11 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
       const float* q = (additive() ? step.projected.data() : step.query.data()) + r * K + h * Kh;
       float* dq = dq_.data() + r * K + h * Kh;
       if (additive()) {
-        const float* w = score_.value.data() + h * Kh;
-        float* dw = score_.grad.data() + h * Kh;
-        for (int64_t t = 0; t < len; ++t) {
-          const float* k = keys + (n * T + t) * K + h * Kh;
-          const float* l = location ? step.location.data() + (r * T + t) * K + h * Kh : nullptr;
-          float* dk = dk_base + (n * T + t) * K + h * Kh;
-          float* dl = location ? dlocation_.data() + (r * T + t) * K + h * Kh : nullptr;
-          for (int64_t a = 0; a < Kh; ++a) {
-            const float u = FastTanh(k[a] + q[a] + (l ? l[a] : 0.0f));
-            dw[a] += de[t] * u;
-            const float dpre = de[t] * w[a] * (1.0f - u * u);
-            dq[a] += dpre;
-            dk[a] += dpre;
-            if (dl) dl[a] = dpre;
-          }
-        }
+        AdditiveBackward(keys + n * T * K + h * Kh, dk_base + n * T * K + h * Kh, K, q,
+                         location ? step.location.data() + r * T * K + h * Kh : nullptr,
+                         location ? dlocation_.data() + r * T * K + h * Kh : nullptr, K,
+                         score_.value.data() + h * Kh, de, Kh, len, score_.grad.data() + h * Kh,
+                         dq);
       } else {
         for (int64_t t = 0; t < len; ++t) {
           const float* k = keys + (n * T + t) * K + h * Kh;
@@ -616,27 +681,16 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
   }
   if (location) {
     loc_proj_.Backward(step.features, dlocation_, &dfeatures_);  // [R·T, F]
-    const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
+    const int64_t F = options_.location_filters, W = options_.location_kernel;
     if (dprev_weights != nullptr) {
       dprev_weights->Resize({R, T});
       dprev_weights->SetZero();
     }
     for (int64_t r = 0; r < R; ++r) {
-      const int64_t len = memory.lengths[r / rows_per_utterance];
-      const float* p = step.prev.data() + r * T;
-      float* dp = dprev_weights ? dprev_weights->data() + r * T : nullptr;
-      for (int64_t t = 0; t < len; ++t) {
-        const float* df = dfeatures_.data() + (r * T + t) * F;
-        const int64_t k0 = std::max<int64_t>(0, pad - t), k1 = std::min<int64_t>(W, T + pad - t);
-        for (int64_t c = 0; c < F; ++c) {
-          const float* w = conv_.value.data() + c * W;
-          float* dw = conv_.grad.data() + c * W;
-          for (int64_t k = k0; k < k1; ++k) {
-            dw[k] += df[c] * p[t + k - pad];
-            if (dp) dp[t + k - pad] += df[c] * w[k];
-          }
-        }
-      }
+      ConvolutionBackward(dfeatures_.data() + r * T * F, step.prev.data() + r * T,
+                          conv_.value.data(), F, W, T, memory.lengths[r / rows_per_utterance],
+                          conv_.grad.data(),
+                          dprev_weights ? dprev_weights->data() + r * T : nullptr);
     }
   } else if (dprev_weights != nullptr) {
     dprev_weights->Resize({R, T});
