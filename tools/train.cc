@@ -5,10 +5,12 @@
 // come from EXP/checkpoints/last.attend. Writes EXP/model.attend (the average
 // of the best checkpoints), EXP/train.log, EXP/metrics.csv and
 // EXP/learning_curve.png; prints a summary line on stdout.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -114,6 +116,22 @@ void DrawLearningCurve(const std::string& metrics, const std::string& png) {
   img.Save(png);
 }
 
+// The signal that asked training to stop (SIGINT, SIGTERM), 0 while none has.
+volatile std::sig_atomic_t stop_signal = 0;
+
+void RequestStop(int signal) { stop_signal = signal; }
+
+// The first Ctrl-C or SIGTERM asks the trainer to checkpoint and return; the
+// handler then resets (SA_RESETHAND), so a second one kills at once.
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = RequestStop;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 }  // namespace
 
 int RunTrain(const Args& args) {
@@ -124,7 +142,8 @@ int RunTrain(const Args& args) {
       "(or --cmvn from 'attend compute-cmvn'). Writes EXP/model.attend (the average of the best "
       "checkpoints by dev loss), EXP/checkpoints/, EXP/train.log, EXP/metrics.csv and "
       "EXP/learning_curve.png. --resume continues an interrupted run exactly from "
-      "EXP/checkpoints/last.attend (model options then come from the checkpoint)."};
+      "EXP/checkpoints/last.attend (model options then come from the checkpoint). Ctrl-C or "
+      "SIGTERM stops after the current step with a checkpoint; a second one stops at once."};
   std::string data_dir, dev_dir, exp_dir, cmvn_path;
   bool resume = false, quiet = false;
   model::AsrModelConfig model_config;
@@ -218,10 +237,20 @@ int RunTrain(const Args& args) {
   log("vocabulary: " + std::to_string(model->vocab().size()) + " tokens; " +
       std::to_string(model->Parameters().size()) + " parameter tensors");
 
+  callbacks.stop_requested = [] { return stop_signal != 0; };
   training::Trainer trainer(trainer_options, model.get(), &train, dev.get(), exp_dir, callbacks);
   if (resume) trainer.Resume(last);
+  InstallStopHandlers();
   const training::Trainer::Summary summary = trainer.Train();
   if (bar_shown) std::cerr << "\r\033[K";
+  if (summary.interrupted) {
+    std::fprintf(stderr,
+                 "attend: training interrupted by %s at step %lld; `attend train --resume` "
+                 "continues it (%s)\n",
+                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                 static_cast<long long>(summary.steps), last.c_str());
+    return 128 + stop_signal;  // the shell's status for a process a signal ended
+  }
   const std::string png = (fs::path(exp_dir) / "learning_curve.png").string();
   DrawLearningCurve((fs::path(exp_dir) / "metrics.csv").string(), png);
 

@@ -389,6 +389,16 @@ Trainer::Summary Trainer::Train() {
            state_.window_steps + state_.epoch_steps > 0)) {
         SaveCheckpoint((fs::path(ckpt_dir_) / "last.attend").string());
       }
+      if (callbacks_.stop_requested && callbacks_.stop_requested()) {
+        const std::string last = (fs::path(ckpt_dir_) / "last.attend").string();
+        SaveCheckpoint(last);
+        Log("interrupted at epoch " + std::to_string(state_.epoch + 1) + " step " +
+            std::to_string(state_.step) + " batch " + std::to_string(state_.batch_position) + "/" +
+            std::to_string(nb) + ": wrote " + last + "; continue with --resume");
+        summary.steps = state_.step;
+        summary.interrupted = true;
+        return summary;
+      }
     }
     // The loader ran dry (the epoch is over, even if its last batches failed
     // to load) unless --max-steps stopped it.

@@ -82,6 +82,10 @@ struct TrainerCallbacks {
   std::function<void(const std::string&)> log;
   // After every step (for a progress bar); may be null.
   std::function<void(const TrainProgress&)> progress;
+  // Polled after every step; when it returns true (Ctrl-C, SIGTERM from a job
+  // scheduler) the trainer writes checkpoints/last.attend and returns with
+  // Summary::interrupted set, so --resume loses nothing. May be null.
+  std::function<bool()> stop_requested;
 };
 
 // Dev set figures.
@@ -114,7 +118,8 @@ class Trainer {
     double train_loss = 0;  // mean over the last epoch (or partial epoch)
     DevResult dev;
     int64_t steps = 0;
-    std::string model_path;
+    std::string model_path;    // empty when interrupted
+    bool interrupted = false;  // stop_requested: last.attend written, no model.attend
   };
   Summary Train();
 

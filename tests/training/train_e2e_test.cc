@@ -134,7 +134,11 @@ pid_t Spawn(const std::string& args, const std::string& log) {
 // metrics rows (but wall time) and the same final model, bit for bit. Speed
 // perturbation, SpecAugment and dropout are on, so every RNG must resume.
 // `extra` adds flags (they override the config file: another optimizer, dither).
-void ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(const std::string& extra) {
+// With `signal` SIGINT or SIGTERM (Ctrl-C, a job scheduler) instead of
+// SIGKILL, the run is stopped after its 4th step, before any periodic
+// checkpoint, and must write one itself and exit with 128 + signal.
+void ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(const std::string& extra,
+                                                              int signal = SIGKILL) {
   attend::testing::TempDir tmp;
   testing::MakeDataDir(tmp.File("train"), 80, 3);
   testing::MakeDataDir(tmp.File("dev"), 8, 4);
@@ -148,23 +152,38 @@ void ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(const std::string
   const auto whole = RunAttend(common + " --exp " + tmp.File("a"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
 
-  const pid_t pid = Spawn(common + " --exp " + tmp.File("b"), tmp.File("b.log"));
+  const bool graceful = signal != SIGKILL;
+  const pid_t pid =
+      Spawn(common + " --exp " + tmp.File("b") + (graceful ? " --checkpoint-steps 1000" : ""),
+            tmp.File("b.log"));
   ASSERT_GT(pid, 0);
   const std::string last = tmp.File("b/checkpoints/last.attend");
+  // SIGKILL waits for the first checkpoint; the others for the 4th step's log line.
+  auto ready = [&] {
+    return graceful ? ReadFile(tmp.File("b.log")).find(" step 4 ") != std::string::npos
+                    : fs::exists(last);
+  };
   int status = 0;
   bool exited = false;
-  for (int i = 0; i < 60000 && !fs::exists(last); ++i) {
+  for (int i = 0; i < 60000 && !ready(); ++i) {
     if (waitpid(pid, &status, WNOHANG) == pid) {
       exited = true;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_FALSE(exited) << "the run ended before its first checkpoint: "
-                       << ReadFile(tmp.File("b.log"));
-  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  ASSERT_FALSE(exited) << "the run ended before the signal: " << ReadFile(tmp.File("b.log"));
+  ASSERT_EQ(kill(pid, signal), 0);
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the kill";
+  if (graceful) {
+    const std::string log = ReadFile(tmp.File("b.log"));
+    ASSERT_TRUE(WIFEXITED(status)) << log;
+    EXPECT_EQ(WEXITSTATUS(status), 128 + signal) << log;
+    EXPECT_NE(log.find("continue with --resume"), std::string::npos) << log;
+    EXPECT_TRUE(fs::exists(last)) << log;
+  } else {
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the kill";
+  }
   ASSERT_FALSE(fs::exists(tmp.File("b/model.attend")));
   const auto killed_rows = ReadCsv(tmp.File("b/metrics.csv"));
   const auto whole_rows = ReadCsv(tmp.File("a/metrics.csv"));
@@ -202,13 +221,18 @@ void ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(const std::string
 }
 
 TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {
-  ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun("");
+  ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun("");
+}
+
+// Ctrl-C: a checkpoint at the step it arrived, exit status 130, exact resume.
+TEST(TrainE2e, CtrlCWritesACheckpointAndResumeEndsExactlyLikeAnUninterruptedRun) {
+  ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun("", SIGINT);
 }
 
 // AdaDelta's running averages are in the checkpoint too, and dither noise
 // is drawn per batch, so both resume exactly.
 TEST(TrainE2e, ResumeWithAdaDeltaAndDitherEndsExactlyLikeAnUninterruptedRun) {
-  ExpectResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun(
+  ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(
       " --optimizer adadelta --lr 1 --warmup-steps 0 --dither 1");
 }
 
