@@ -483,18 +483,19 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
     const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
     step->features.Resize({R * T, F});
     step->features.SetZero();
+    // One channel at a time over the zero-padded row, vectorized over frames
+    // (the sums Infer() computes), then interleaved into [frame, channel] rows.
+    padded_prev_.Resize({T + W - 1});
+    padded_prev_.SetZero();
+    row_features_.Resize({T});
     for (int64_t r = 0; r < R; ++r) {
       const int64_t len = memory.lengths[r / rows_per_utterance];
-      const float* p = prev_weights->data() + r * T;
-      for (int64_t t = 0; t < len; ++t) {
-        float* f = step->features.data() + (r * T + t) * F;
-        const int64_t k0 = std::max<int64_t>(0, pad - t), k1 = std::min<int64_t>(W, T + pad - t);
-        for (int64_t c = 0; c < F; ++c) {
-          const float* w = conv_.value.data() + c * W;
-          float acc = 0.0f;
-          for (int64_t k = k0; k < k1; ++k) acc += w[k] * p[t + k - pad];
-          f[c] = acc;
-        }
+      std::memcpy(padded_prev_.data() + pad, prev_weights->data() + r * T, T * sizeof(float));
+      float* f = step->features.data() + r * T * F;
+      for (int64_t c = 0; c < F; ++c) {
+        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
+                        row_features_.data());
+        for (int64_t t = 0; t < len; ++t) f[t * F + c] = row_features_[t];
       }
     }
     loc_proj_.Forward(step->features, &step->location);  // [R·T, A]
@@ -630,10 +631,7 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
       !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
   dq_.Resize({R, K});
   dq_.SetZero();
-  if (location) {
-    dlocation_.Resize({R * T, K});
-    dlocation_.SetZero();
-  }
+  if (location) dlocation_.Resize({R * T, K});  // frames < len are written below, the rest zeroed
   dscores_.Resize({T});
   float* de = dscores_.data();
   const float inv_heads = 1.0f / static_cast<float>(H);
@@ -672,6 +670,12 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
           }
         }
       }
+    }
+  }
+  if (location) {
+    for (int64_t r = 0; r < R; ++r) {
+      const int64_t len = memory.lengths[r / rows_per_utterance];
+      std::fill(dlocation_.data() + (r * T + len) * K, dlocation_.data() + (r + 1) * T * K, 0.0f);
     }
   }
   if (additive()) {

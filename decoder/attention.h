@@ -154,7 +154,8 @@ class Attention {
   nn::Linear loc_proj_;
   // Backward work space (reused across steps; no allocation once warm).
   nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
-  // Infer() work space: W s + b [R, A]; α_prev zero padded by kernel/2 in
+  // Infer() work space (Forward() uses the padded α_prev and one channel's
+  // row of features too): W s + b [R, A]; α_prev zero padded by kernel/2 in
   // front and to Tp + kernel - 1 in all; for filter counts other than the
   // default 10, one row's conv features, channel-major [F, Tp], and Uᵀ
   // [F, A] (refreshed when U changes); the rows' scores, then weights, per
