@@ -188,14 +188,14 @@ StepStatus Trainer::Step(const Batch& batch, double* loss) {
   const decoder::JointLossValue& value = result.loss;
   const bool finite = result.finite;
   if (!finite) {
-    ++bad_in_a_row_;
+    ++state_.bad_in_a_row;
     Log("step " + std::to_string(state_.step + 1) + ": non-finite " +
         (std::isfinite(value.total) ? "gradient norm" : "loss") + " (" +
-        std::to_string(bad_in_a_row_) + " in a row); batch of " +
+        std::to_string(state_.bad_in_a_row) + " in a row); batch of " +
         std::to_string(batch.keys.size()) + " utterances from " +
         (batch.keys.empty() ? std::string("?") : batch.keys.front()) + " skipped");
-    if (bad_in_a_row_ >= options_.max_bad_steps) {
-      throw Error("training stopped: " + std::to_string(bad_in_a_row_) +
+    if (state_.bad_in_a_row >= options_.max_bad_steps) {
+      throw Error("training stopped: " + std::to_string(state_.bad_in_a_row) +
                   " non-finite steps in a row; the last good checkpoint is " +
                   (last_checkpoint_.empty() ? std::string("none (no checkpoint written yet)")
                                             : last_checkpoint_) +
@@ -203,7 +203,7 @@ StepStatus Trainer::Step(const Batch& batch, double* loss) {
     }
     return StepStatus::kSkipped;
   }
-  bad_in_a_row_ = 0;
+  state_.bad_in_a_row = 0;
   ++state_.step;
   step_.Update(LearningRate(options_.lr, state_.step, state_.plateau_scale));
   *loss = value.total;

@@ -153,7 +153,6 @@ class Trainer {
   Rng dropout_rng_, sampling_rng_;
   std::ofstream log_file_;
   std::string last_checkpoint_;
-  int64_t bad_in_a_row_ = 0;
   std::chrono::steady_clock::time_point session_start_, last_ckpt_time_;
   double session_start_elapsed_ = 0;
   int64_t session_tokens_ = 0, session_steps_ = 0;

@@ -61,6 +61,7 @@ void ExpectRoundTrip(const std::string& optimizer) {
   state.window_steps = 4;
   state.epoch_loss = 5.5;
   state.epoch_steps = 9;
+  state.bad_in_a_row = 2;
   Rng dropout(3, "dropout");
   dropout.Normal(0, 1);
   state.dropout_rng = dropout.SaveState();
@@ -84,6 +85,7 @@ void ExpectRoundTrip(const std::string& optimizer) {
   EXPECT_EQ(back.elapsed_s, state.elapsed_s);
   EXPECT_EQ(back.best_loss, state.best_loss);
   EXPECT_EQ(back.window_loss, state.window_loss);
+  EXPECT_EQ(back.bad_in_a_row, 2);
   ASSERT_EQ(back.kept.size(), 2u);
   EXPECT_EQ(back.kept[0].path, tmp.File("epoch 2.attend"));
   EXPECT_EQ(back.kept[1].loss, 0.75);
