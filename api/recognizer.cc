@@ -185,9 +185,10 @@ class RecognizerImpl : public Recognizer {
       auto seconds = [&](int64_t f) {
         return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
       };
-      for (const auto& s : spans)
-        alt.tokens.push_back({model_->vocab().Token(s.token), seconds(s.start_frame),
-                              seconds(s.end_frame), s.confidence});
+      if (options_.keep_tokens)
+        for (const auto& s : spans)
+          alt.tokens.push_back({model_->vocab().Token(s.token), seconds(s.start_frame),
+                                seconds(s.end_frame), s.confidence});
       for (const auto& w : decoder::GroupWords(spans, model_->vocab()))
         alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence});
       if (options_.keep_attention && h.attention.rank() == 2) {
