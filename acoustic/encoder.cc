@@ -83,6 +83,11 @@ int64_t EncoderConfig::LayerInputDim(int64_t layer) const {
 
 int64_t EncoderConfig::OutputDim() const { return LayerInputDim(num_layers); }
 
+int64_t EncoderConfig::PaddedLength(int64_t frames) const {
+  const int64_t bucket = bucket_frames * reduction;
+  return (frames + bucket - 1) / bucket * bucket;
+}
+
 Encoder::Encoder(const EncoderConfig& config, nn::Engine& engine)
     : config_(config),
       reduction_((config.Validate(),

@@ -55,6 +55,13 @@ struct EncoderConfig {
   int64_t NumReductions() const;  // log2(reduction)
   int64_t LayerInputDim(int64_t layer) const;
   int64_t OutputDim() const;
+  // The length to pad a lone utterance of `frames` frames to (its length
+  // passed as is): the next multiple of bucket_frames × reduction, so that
+  // every layer's length is a multiple of its bucket. Segments of a long
+  // recording then share a few shapes, and so a few plans and oneDNN
+  // primitives, instead of bringing new ones each (issue 6). Padding never
+  // changes a valid output.
+  int64_t PaddedLength(int64_t frames) const;
 };
 
 class Encoder {

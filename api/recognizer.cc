@@ -153,8 +153,13 @@ class RecognizerImpl : public Recognizer {
     frontend::Matrix feats(frames, dim);
     std::copy_n(pending_.data(), frames * dim, feats.data());
     if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
-    input_.Resize({frames, 1, dim});  // [T, N=1, C] tnc
+    // Padded to the encoder's bucket (the length travels beside it): a new
+    // shape per segment length made new plans and oneDNN primitives per
+    // segment, and memory grew with the recording (issue 6).
+    const int64_t padded = model_->config().encoder.PaddedLength(frames);
+    input_.Resize({padded, 1, dim});  // [T, N=1, C] tnc
     std::copy_n(feats.data(), frames * dim, input_.data());
+    std::fill(input_.data() + frames * dim, input_.data() + padded * dim, 0.0f);
     std::vector<int64_t> out_lengths;
     model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths, &encoder_ctx_);
     const bool need_ctc = search_options_.ctc_weight > 0;
@@ -180,9 +185,10 @@ class RecognizerImpl : public Recognizer {
       auto seconds = [&](int64_t f) {
         return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
       };
-      for (const auto& s : spans)
-        alt.tokens.push_back({model_->vocab().Token(s.token), seconds(s.start_frame),
-                              seconds(s.end_frame), s.confidence});
+      if (options_.keep_tokens)
+        for (const auto& s : spans)
+          alt.tokens.push_back({model_->vocab().Token(s.token), seconds(s.start_frame),
+                                seconds(s.end_frame), s.confidence});
       for (const auto& w : decoder::GroupWords(spans, model_->vocab()))
         alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence});
       if (options_.keep_attention && h.attention.rank() == 2) {

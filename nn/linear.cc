@@ -20,6 +20,8 @@ Linear::Linear(const std::string& name, int64_t in_dim, int64_t out_dim, bool bi
       bias_(name + ".bias", {out_dim}) {
   ATTEND_CHECK(in_dim > 0 && out_dim > 0, "linear layer ", name, ": dimensions must be positive, got ",
                in_dim, "x", out_dim);
+  plain_weights_mem_ =
+      memory({{out_dim_, in_dim_}, dt::f32, tag::oi}, engine_.engine(), weight_.value.data());
 }
 
 void Linear::Init(Rng* rng) {
@@ -40,6 +42,25 @@ int64_t Linear::Rows(const Tensor& x) const {
   return x.size() / in_dim_;
 }
 
+std::shared_ptr<Linear::PreparedWeights> Linear::Prepared(const memory::desc& desc) {
+  std::erase_if(prepared_, [](const auto& w) { return w.expired(); });
+  for (const auto& w : prepared_) {
+    auto live = w.lock();
+    if (live->mem.get_desc() == desc) return live;
+  }
+  auto w = std::make_shared<PreparedWeights>();
+  w->mem =
+      desc == plain_weights_mem_.get_desc() ? plain_weights_mem_ : memory(desc, engine_.engine());
+  prepared_.push_back(w);
+  return w;
+}
+
+int64_t Linear::num_prepared_weights() const {
+  int64_t n = 0;
+  for (const auto& w : prepared_) n += !w.expired();
+  return n;
+}
+
 Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows) {
   const auto& eng = engine_.engine();
   memory::desc src_md({rows, in_dim_}, dt::f32, tag::nc);
@@ -54,10 +75,7 @@ Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows) {
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.dst_mem = memory(dst_md, eng, nullptr);
   plan.bias_mem = memory(bias_md, eng, bias_.value.data());
-  plan.plain_weights_mem = memory({{out_dim_, in_dim_}, dt::f32, tag::oi}, eng, weight_.value.data());
-  plan.weights_mem = pd.weights_desc() == plan.plain_weights_mem.get_desc()
-                         ? plan.plain_weights_mem
-                         : memory(pd.weights_desc(), eng);
+  plan.weights = Prepared(pd.weights_desc());
   return plan;
 }
 
@@ -70,17 +88,17 @@ void Linear::Forward(const Tensor& x, Tensor* y) {
   ForwardPlan& plan = forward_plans_.Get({rows}, [&] { return MakeForwardPlan(rows); });
   auto& stream = engine_.stream();
   // Refresh the preferred-layout copy of W only when W changed.
-  if (plan.weights_version != weight_.version()) {
-    if (plan.weights_mem != plan.plain_weights_mem)
-      dnnl::reorder(plan.plain_weights_mem, plan.weights_mem)
-          .execute(stream, plan.plain_weights_mem, plan.weights_mem);
-    plan.weights_version = weight_.version();
+  PreparedWeights& w = *plan.weights;
+  if (w.version != weight_.version()) {
+    if (w.mem != plain_weights_mem_)
+      dnnl::reorder(plain_weights_mem_, w.mem).execute(stream, plain_weights_mem_, w.mem);
+    w.version = weight_.version();
   }
   if (!has_bias_) bias_.value.SetZero();
   plan.src_mem.set_data_handle(const_cast<float*>(x.data()));
   plan.dst_mem.set_data_handle(y->data());
   plan.prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
-                             {DNNL_ARG_WEIGHTS, plan.weights_mem},
+                             {DNNL_ARG_WEIGHTS, w.mem},
                              {DNNL_ARG_BIAS, plan.bias_mem},
                              {DNNL_ARG_DST, plan.dst_mem}});
   stream.wait();

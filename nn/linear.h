@@ -7,9 +7,13 @@
 // backward: the caller passes the same input back to Backward (the explicit
 // context of STYLE 10), so one layer serves many batches and beams at once.
 // Weights are kept a second time in the layout oneDNN prefers, refreshed only
-// when the parameter's version changes (after load or an optimizer step).
+// when the parameter's version changes (after load or an optimizer step). That
+// copy is shared by every forward plan preferring the same layout (in practice
+// one per layer, whatever the row count): a copy per plan made a long
+// recording's memory grow with each new segment length (issue 6).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,10 +51,21 @@ class Linear {
   int64_t num_plans_created() const {
     return forward_plans_.num_created() + backward_plans_.num_created();
   }
+  // Plans alive now (forward + backward), at most twice PlanCache's capacity.
+  size_t num_live_plans() const { return forward_plans_.size() + backward_plans_.size(); }
+  // Preferred-layout copies of W alive now (shared by the forward plans).
+  int64_t num_prepared_weights() const;
 
  private:
+  // W in one layout a forward primitive prefers, refreshed per version.
+  struct PreparedWeights {
+    dnnl::memory mem;  // the plain weights when the layout is plain `oi`
+    uint64_t version = 0;
+  };
   struct ForwardPlan;
   struct BackwardPlan;
+  // The copy of W in `desc`, shared with the live plans that use it.
+  std::shared_ptr<PreparedWeights> Prepared(const dnnl::memory::desc& desc);
   ForwardPlan MakeForwardPlan(int64_t rows);
   BackwardPlan MakeBackwardPlan(int64_t rows);
   int64_t Rows(const Tensor& x) const;
@@ -64,9 +79,8 @@ class Linear {
 
   struct ForwardPlan {
     dnnl::inner_product_forward prim;
-    dnnl::memory src_mem, weights_mem, bias_mem, dst_mem;  // weights_mem: preferred layout
-    dnnl::memory plain_weights_mem;                         // aliases weight_.value
-    uint64_t weights_version = 0;                           // of weights_mem's contents
+    dnnl::memory src_mem, bias_mem, dst_mem;
+    std::shared_ptr<PreparedWeights> weights;
   };
   struct BackwardPlan {
     dnnl::inner_product_backward_data data_prim;
@@ -74,6 +88,9 @@ class Linear {
     dnnl::memory src_mem, diff_dst_mem, diff_src_mem, weights_mem;
     dnnl::memory diff_weights_mem, diff_bias_mem;  // scratch, added into the gradients
   };
+  dnnl::memory plain_weights_mem_;  // aliases weight_.value, [out, in] oi
+  // Every prepared copy a live plan holds; a copy dies with its last plan.
+  std::vector<std::weak_ptr<PreparedWeights>> prepared_;
   PlanCache<ForwardPlan> forward_plans_;
   PlanCache<BackwardPlan> backward_plans_;
 };

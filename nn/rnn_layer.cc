@@ -54,9 +54,7 @@ RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int
       bias_hh_(name + ".bias_hh", {RnnNumGates(cell) * hidden_dim}),
       plain_layer_({input_dim * RnnNumGates(cell) * hidden_dim}),
       plain_iter_({hidden_dim * RnnNumGates(cell) * hidden_dim}),
-      plain_bias_({RnnNumBiases(cell) * hidden_dim}),
-      plain_diff_layer_({input_dim * RnnNumGates(cell) * hidden_dim}),
-      plain_diff_iter_({hidden_dim * RnnNumGates(cell) * hidden_dim}) {
+      plain_bias_({RnnNumBiases(cell) * hidden_dim}) {
   ATTEND_CHECK(input_dim > 0 && hidden_dim > 0, "RNN layer ", name,
                ": dimensions must be positive, got input ", input_dim, ", hidden ", hidden_dim);
   const int64_t G = RnnNumGates(cell);
@@ -64,10 +62,17 @@ RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int
                             engine_.engine(), plain_layer_.data());
   plain_iter_mem_ = memory({{1, 1, hidden_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
                            engine_.engine(), plain_iter_.data());
-  plain_diff_layer_mem_ = memory({{1, 1, input_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
-                                 engine_.engine(), plain_diff_layer_.data());
-  plain_diff_iter_mem_ = memory({{1, 1, hidden_dim, G, hidden_dim}, dt::f32, tag::ldgoi},
-                                engine_.engine(), plain_diff_iter_.data());
+}
+
+void RnnLayer::AllocateGradientScratch() {
+  if (plain_diff_layer_mem_) return;
+  const int64_t G = RnnNumGates(cell_), C = input_dim_, H = hidden_dim_;
+  plain_diff_layer_ = Tensor({C * G * H});
+  plain_diff_iter_ = Tensor({H * G * H});
+  plain_diff_layer_mem_ =
+      memory({{1, 1, C, G, H}, dt::f32, tag::ldgoi}, engine_.engine(), plain_diff_layer_.data());
+  plain_diff_iter_mem_ =
+      memory({{1, 1, H, G, H}, dt::f32, tag::ldgoi}, engine_.engine(), plain_diff_iter_.data());
 }
 
 void RnnLayer::Init(Rng* rng) {
@@ -256,6 +261,7 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
     if (lstm) plan.args.emplace(DNNL_ARG_SRC_ITER_C, ZeroMemory(iter_c_md));
   }
   if (backward) {
+    AllocateGradientScratch();
     per_call(DNNL_ARG_DIFF_SRC_LAYER, diff_src_md);
     per_call(DNNL_ARG_DIFF_DST_LAYER, diff_dst_md);
     plan.args.emplace(DNNL_ARG_DIFF_SRC_ITER, memory(diff_iter_md, eng));  // unused

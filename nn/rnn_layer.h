@@ -132,6 +132,7 @@ class RnnLayer {
   };
 
   dnnl::memory ZeroMemory(const dnnl::memory::desc& md);
+  void AllocateGradientScratch();
   Plan& GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
   Plan MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
   PreparedWeights* Prepared(const dnnl::memory::desc& layer_desc,
@@ -151,7 +152,9 @@ class RnnLayer {
   Tensor plain_layer_, plain_iter_, plain_bias_;
   dnnl::memory plain_layer_mem_, plain_iter_mem_;  // alias plain_layer_, plain_iter_
   uint64_t plain_version_ = 0;
-  // Scratch for plain-layout (ldgoi f32) weight gradients.
+  // Scratch for plain-layout (ldgoi f32) weight gradients, allocated with the
+  // first backward plan: decoding never needs it (11 MB, resident, for the
+  // bundled model's encoder).
   Tensor plain_diff_layer_, plain_diff_iter_;
   dnnl::memory plain_diff_layer_mem_, plain_diff_iter_mem_;  // alias the two above
   std::vector<std::unique_ptr<PreparedWeights>> prepared_;

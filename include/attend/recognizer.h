@@ -28,6 +28,7 @@ struct DecodeOptions {
   float max_len_ratio = 0.0f;         // max tokens per encoder frame (0: one per frame)
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
   bool keep_attention = true;         // return attention matrices
+  bool keep_tokens = true;            // return per-token times (words are returned either way)
   double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
   int threads = 0;                    // oneDNN threads; 0 = all cores
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "base/error.h"
 #include "tests/test_support.h"
@@ -263,6 +264,49 @@ TEST(Encoder, ABucketedRepeatedShapeBuildsNoPlan) {
   EXPECT_EQ(encoder.num_weight_reorders(), reorders);
   step(49);  // a new bucket is a new plan
   EXPECT_GT(encoder.num_plans_created(), plans);
+}
+
+// Long audio is decoded segment by segment, each padded to
+// EncoderConfig::PaddedLength: the valid outputs must be exactly those of the
+// unpadded segment (bit for bit: transcripts must not change), and segments of
+// many lengths must share a few plans instead of building new ones each
+// (issue 6: memory grew with the recording).
+TEST(Encoder, SegmentsPaddedToTheirBucketGiveTheSameOutputsAndShareFewPlans) {
+  EncoderConfig config = SmallConfig("lstm", 4, "concat", 3);
+  Rng rng(12, "test");
+  Encoder encoder(config);
+  encoder.Init(&rng);
+  const int64_t C = config.input_dim, bucket = config.bucket_frames * config.reduction;
+  EXPECT_EQ(config.PaddedLength(1), bucket);
+  EXPECT_EQ(config.PaddedLength(bucket), bucket);
+  EXPECT_EQ(config.PaddedLength(bucket + 1), 2 * bucket);
+  for (int64_t L : {1, 31, 32, 45, 64, 97}) {
+    Tensor x = RandomTensor({L, 1, C}, &rng), y, y_padded;
+    Tensor x_padded({config.PaddedLength(L), 1, C});  // zero padding
+    std::copy_n(x.data(), x.size(), x_padded.data());
+    Lengths ol, ol_padded;
+    Encoder::Context ctx;
+    encoder.Forward(x, {L}, &y, &ol, &ctx);
+    encoder.Forward(x_padded, {L}, &y_padded, &ol_padded, &ctx);
+    ASSERT_EQ(ol_padded, ol);
+    ASSERT_EQ(y_padded.dim(0) % config.bucket_frames, 0);
+    for (int64_t i = 0; i < y.size(); ++i) ASSERT_EQ(y_padded[i], y[i]) << "L=" << L << " i=" << i;
+    for (int64_t i = y.size(); i < y_padded.size(); ++i) ASSERT_EQ(y_padded[i], 0.0f);
+  }
+  const int64_t before = encoder.num_plans_created();
+  std::set<int64_t> shapes;
+  for (int64_t L = 200; L < 456; L += 3) {  // 86 lengths, 9 buckets
+    shapes.insert(config.PaddedLength(L));
+    Tensor x({config.PaddedLength(L), 1, C}), y;
+    Lengths ol;
+    Encoder::Context ctx;
+    encoder.Forward(x, {L}, &y, &ol, &ctx);
+  }
+  // One plan per bucket, layer and direction (f32 inference on the training
+  // forward: one plan kind).
+  EXPECT_EQ(shapes.size(), 9u);
+  EXPECT_EQ(encoder.num_plans_created() - before,
+            static_cast<int64_t>(shapes.size()) * config.num_layers * 2);
 }
 
 TEST(Encoder, SaveLoadRoundTrip) {

@@ -148,5 +148,33 @@ TEST(Linear, ARepeatedShapeCreatesNoPrimitive) {
   EXPECT_EQ(layer.num_plans_created(), plans + 1);
 }
 
+// A long recording is decoded in segments of many lengths, each a new row
+// count: the layer must keep one copy of W and a bounded number of plans, not
+// one of each per length (issue 6).
+TEST(Linear, ManyRowCountsShareOneWeightCopyAndBoundedPlans) {
+  Rng rng(7, "test");
+  Linear layer("fc", 64, 48);
+  layer.Init(&rng);
+  Tensor y;
+  for (int64_t rows = 1; rows <= 100; ++rows) {
+    Tensor x = RandomTensor({rows, 64}, &rng);
+    layer.Forward(x, &y);
+    EXPECT_LT(MaxAbsDiff(y, NaiveLinear(x, layer)), 1e-5f) << rows << " rows";
+  }
+  EXPECT_EQ(layer.num_plans_created(), 100);
+  EXPECT_LE(layer.num_live_plans(), PlanCache<int>::kDefaultCapacity);
+  EXPECT_EQ(layer.num_prepared_weights(), 1);
+
+  // Plans sharing the copy all see a weight update, whichever runs first.
+  for (int64_t i = 0; i < layer.weight().value.size(); ++i) layer.weight().value[i] *= -2;
+  layer.weight().MarkUpdated();
+  for (int64_t rows : {90, 100}) {
+    Tensor x = RandomTensor({rows, 64}, &rng);
+    layer.Forward(x, &y);
+    EXPECT_LT(MaxAbsDiff(y, NaiveLinear(x, layer)), 1e-5f) << rows << " rows";
+  }
+  EXPECT_EQ(layer.num_plans_created(), 100);
+}
+
 }  // namespace
 }  // namespace attend::nn
