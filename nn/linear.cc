@@ -10,16 +10,15 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-Linear::Linear(const std::string& name, int64_t in_dim, int64_t out_dim, bool bias,
-               Engine& engine)
+Linear::Linear(const std::string& name, int64_t in_dim, int64_t out_dim, bool bias, Engine& engine)
     : engine_(engine),
       in_dim_(in_dim),
       out_dim_(out_dim),
       has_bias_(bias),
       weight_(name + ".weight", {out_dim, in_dim}),
       bias_(name + ".bias", {out_dim}) {
-  ATTEND_CHECK(in_dim > 0 && out_dim > 0, "linear layer ", name, ": dimensions must be positive, got ",
-               in_dim, "x", out_dim);
+  ATTEND_CHECK(in_dim > 0 && out_dim > 0, "linear layer ", name,
+               ": dimensions must be positive, got ", in_dim, "x", out_dim);
   plain_weights_mem_ =
       memory({{out_dim_, in_dim_}, dt::f32, tag::oi}, engine_.engine(), weight_.value.data());
 }
@@ -117,8 +116,7 @@ Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows) {
   dnnl::inner_product_backward_data::primitive_desc data_pd(
       dnnl::inner_product_backward_data::desc(src_md, weights_md, dst_md), eng, fwd_pd);
   dnnl::inner_product_backward_weights::primitive_desc weights_pd(
-      dnnl::inner_product_backward_weights::desc(src_md, weights_md, bias_md, dst_md), eng,
-      fwd_pd);
+      dnnl::inner_product_backward_weights::desc(src_md, weights_md, bias_md, dst_md), eng, fwd_pd);
   BackwardPlan plan;
   plan.data_prim = dnnl::inner_product_backward_data(data_pd);
   plan.weights_prim = dnnl::inner_product_backward_weights(weights_pd);

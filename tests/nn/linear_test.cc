@@ -110,7 +110,8 @@ TEST(Linear, BackwardMatchesFiniteDifferences) {
       double lm = Loss(layer, x, g);
       p->value[i] = saved;
       p->MarkUpdated();
-      EXPECT_LT(RelativeError(p->grad[i], (lp - lm) / (2 * eps)), 1e-3) << p->name << "[" << i << "]";
+      EXPECT_LT(RelativeError(p->grad[i], (lp - lm) / (2 * eps)), 1e-3)
+          << p->name << "[" << i << "]";
     }
   }
 }
@@ -125,8 +126,7 @@ TEST(Linear, BackwardAccumulatesGradients) {
   layer.Backward(x, g, nullptr);
   Tensor once = layer.weight().grad;
   layer.Backward(x, g, nullptr);
-  for (int64_t i = 0; i < once.size(); ++i)
-    EXPECT_FLOAT_EQ(layer.weight().grad[i], 2 * once[i]);
+  for (int64_t i = 0; i < once.size(); ++i) EXPECT_FLOAT_EQ(layer.weight().grad[i], 2 * once[i]);
 }
 
 TEST(Linear, ARepeatedShapeCreatesNoPrimitive) {
