@@ -37,16 +37,17 @@ template <typename... Parts>
 
 // Checks a user-facing condition (input, options, file contents): throws
 // attend::Error with the message when it does not hold. Active in every build.
-#define ATTEND_CHECK(condition, ...)                               \
-  do {                                                             \
-    if (!(condition)) ::attend::Fail(__VA_ARGS__);                 \
+#define ATTEND_CHECK(condition, ...)               \
+  do {                                             \
+    if (!(condition)) ::attend::Fail(__VA_ARGS__); \
   } while (false)
 
 // Checks an internal invariant (a bug if it fails). Active in every build: the
 // cost is a branch, and a clear message beats silent corruption.
-#define ATTEND_ASSERT(condition, ...)                                                    \
-  do {                                                                                   \
-    if (!(condition))                                                                    \
-      ::attend::internal::ThrowAssertion(#condition, __FILE__, __LINE__,                 \
-                                         ::attend::internal::Concat("" __VA_OPT__(, ) __VA_ARGS__)); \
+#define ATTEND_ASSERT(condition, ...)                                 \
+  do {                                                                \
+    if (!(condition))                                                 \
+      ::attend::internal::ThrowAssertion(                             \
+          #condition, __FILE__, __LINE__,                             \
+          ::attend::internal::Concat("" __VA_OPT__(, ) __VA_ARGS__)); \
   } while (false)

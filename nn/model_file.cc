@@ -59,8 +59,8 @@ class Reader {
  private:
   void Need(uint64_t n, const char* what) const {
     if (n > remaining())
-      Fail("truncated model file: ", what, " needs ", n, " bytes at byte ", pos_, ", ",
-           remaining(), " remain (", source_, ")");
+      Fail("truncated model file: ", what, " needs ", n, " bytes at byte ", pos_, ", ", remaining(),
+           " remain (", source_, ")");
   }
   const std::string& bytes_;
   const std::string& source_;

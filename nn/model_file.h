@@ -30,7 +30,7 @@ namespace attend::nn {
 inline constexpr uint32_t kModelFormatVersion = 1;
 
 struct ModelFile {
-  std::string config;                    // `key = value` text
+  std::string config;                     // `key = value` text
   std::map<std::string, Tensor> tensors;  // by name; written in name order
 
   // The tensor called `name`, or attend::Error naming it and `file`.

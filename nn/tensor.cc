@@ -47,7 +47,8 @@ Tensor::Tensor(Shape shape) : shape_(std::move(shape)), size_(NumElements(shape_
   SetZero();
 }
 
-Tensor::Tensor(const Tensor& other) : shape_(other.shape_), size_(other.size_), capacity_(other.size_) {
+Tensor::Tensor(const Tensor& other)
+    : shape_(other.shape_), size_(other.size_), capacity_(other.size_) {
   data_.reset(AllocateAligned(capacity_));
   if (size_ > 0) std::memcpy(data_.get(), other.data_.get(), size_ * sizeof(float));
 }

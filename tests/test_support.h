@@ -38,8 +38,8 @@ class TempDir {
 };
 
 struct CommandResult {
-  int exit_code = -1;   // -1 when killed by a signal
-  std::string output;   // stdout, and stderr when the command redirects it
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout, and stderr when the command redirects it
 };
 
 // Runs `attend <args>` through the shell (args are shell words, quote them),
@@ -51,7 +51,8 @@ inline CommandResult RunAttend(const std::string& args) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer;
   size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

@@ -19,7 +19,8 @@ double NowMs() {
 }
 
 bool HigherIsBetter(const std::string& unit) {
-  return unit.size() >= 2 && (unit.substr(unit.size() - 2) == "/s" || unit.find("realtime") != std::string::npos);
+  return unit.size() >= 2 &&
+         (unit.substr(unit.size() - 2) == "/s" || unit.find("realtime") != std::string::npos);
 }
 
 double Advantage(const Figure& figure, const PeerFigure& peer) {
@@ -40,15 +41,21 @@ void Report(const Figure& figure) {
   std::fflush(stdout);
   const char* path = std::getenv("ATTEND_BENCH_RESULTS");
   if (path == nullptr) return;
-  nlohmann::json j = {{"name", figure.name},     {"unit", figure.unit}, {"value", figure.value},
-                      {"config", figure.config}, {"peers", peers}};
+  nlohmann::json j = {{"name", figure.name},
+                      {"unit", figure.unit},
+                      {"value", figure.value},
+                      {"config", figure.config},
+                      {"peers", peers}};
   std::ofstream(path, std::ios::app) << j.dump() << "\n";
 }
 
 std::string RunPeer(const std::string& script, const std::string& args) {
-  std::string env = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "
-                    "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296 ";
-  if (const char* ob = std::getenv("ATTEND_BENCH_OPENBLAS")) env += std::string("LD_LIBRARY_PATH=") + ob + " ";
+  std::string env =
+      "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "
+      "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold="
+      "4294967296 ";
+  if (const char* ob = std::getenv("ATTEND_BENCH_OPENBLAS"))
+    env += std::string("LD_LIBRARY_PATH=") + ob + " ";
   const char* root = std::getenv("ATTEND_SOURCE_DIR");
   std::string command = env + "/usr/bin/python3 " + (root ? std::string(root) : std::string(".")) +
                         "/bench/peers/" + script + " " + args + " 2>/dev/null";

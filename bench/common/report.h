@@ -14,13 +14,13 @@
 namespace attend::bench {
 
 struct PeerFigure {
-  std::string name;   // "torch 1.13 + OpenBLAS, 1 thread"
-  double value = 0;   // same unit as the attend figure
+  std::string name;  // "torch 1.13 + OpenBLAS, 1 thread"
+  double value = 0;  // same unit as the attend figure
 };
 
 struct Figure {
-  std::string name;    // "frontend.fbank.60s"
-  std::string unit;    // "ms", "GFLOP/s", "x realtime"
+  std::string name;  // "frontend.fbank.60s"
+  std::string unit;  // "ms", "GFLOP/s", "x realtime"
   double value = 0;
   std::string config;  // threads, batch, shapes, dtype
   std::vector<PeerFigure> peers;
