@@ -123,7 +123,6 @@ Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows) {
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.diff_dst_mem = memory(dst_md, eng, nullptr);
   plan.diff_src_mem = memory(src_md, eng, nullptr);
-  plan.weights_mem = memory(weights_md, eng, weight_.value.data());
   plan.diff_weights_mem = memory(weights_md, eng);
   plan.diff_bias_mem = memory(bias_md, eng);
   return plan;
@@ -142,7 +141,7 @@ void Linear::Backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
   if (dx != nullptr) {
     plan.diff_src_mem.set_data_handle(dx->data());
     plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
-                                    {DNNL_ARG_WEIGHTS, plan.weights_mem},
+                                    {DNNL_ARG_WEIGHTS, plain_weights_mem_},
                                     {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}});
   }
   plan.weights_prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},

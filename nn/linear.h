@@ -85,8 +85,8 @@ class Linear {
   struct BackwardPlan {
     dnnl::inner_product_backward_data data_prim;
     dnnl::inner_product_backward_weights weights_prim;
-    dnnl::memory src_mem, diff_dst_mem, diff_src_mem, weights_mem;
-    dnnl::memory diff_weights_mem, diff_bias_mem;  // scratch, added into the gradients
+    dnnl::memory src_mem, diff_dst_mem, diff_src_mem;  // W: plain_weights_mem_
+    dnnl::memory diff_weights_mem, diff_bias_mem;      // scratch, added into the gradients
   };
   dnnl::memory plain_weights_mem_;  // aliases weight_.value, [out, in] oi
   // Every prepared copy a live plan holds; a copy dies with its last plan.

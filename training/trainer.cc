@@ -263,6 +263,10 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
   return result;
 }
 
+std::string Trainer::LastCheckpointPath() const {
+  return (fs::path(ckpt_dir_) / "last.attend").string();
+}
+
 void Trainer::SaveCheckpoint(const std::string& path) {
   state_.dropout_rng = dropout_rng_.SaveState();
   state_.sampling_rng = sampling_rng_.SaveState();
@@ -312,7 +316,7 @@ void Trainer::EndOfEvaluation(double rank_loss, const std::string& name) {
   state_.kept = kept;
   const bool keep_new = std::find(dropped.begin(), dropped.end(), path) == dropped.end();
   if (keep_new) SaveCheckpoint(path);
-  SaveCheckpoint((fs::path(ckpt_dir_) / "last.attend").string());
+  SaveCheckpoint(LastCheckpointPath());
   for (const std::string& p : dropped) {
     std::error_code ec;
     if (p != path) fs::remove(p, ec);
@@ -387,10 +391,10 @@ Trainer::Summary Trainer::Train() {
       if (since_ckpt >= options_.checkpoint_minutes * 60 ||
           (options_.checkpoint_steps > 0 && state_.step % options_.checkpoint_steps == 0 &&
            state_.window_steps + state_.epoch_steps > 0)) {
-        SaveCheckpoint((fs::path(ckpt_dir_) / "last.attend").string());
+        SaveCheckpoint(LastCheckpointPath());
       }
       if (callbacks_.stop_requested && callbacks_.stop_requested()) {
-        const std::string last = (fs::path(ckpt_dir_) / "last.attend").string();
+        const std::string last = LastCheckpointPath();
         SaveCheckpoint(last);
         Log("interrupted at epoch " + std::to_string(state_.epoch + 1) + " step " +
             std::to_string(state_.step) + " batch " + std::to_string(state_.batch_position) + "/" +

@@ -132,6 +132,8 @@ class Trainer {
   DevResult Evaluate(const Dataset& dev);
 
   void SaveCheckpoint(const std::string& path);
+  // checkpoints/last.attend: what --resume reads.
+  std::string LastCheckpointPath() const;
   const TrainState& state() const { return state_; }
   float learning_rate() const;
   const std::string& last_good_checkpoint() const { return last_checkpoint_; }
