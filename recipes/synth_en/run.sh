@@ -51,7 +51,9 @@ fi
 
 # ----------------------------------------------------------------- stage 1: audio
 if stage_begin 1 audio; then
-  splits="train dev test test_noisy"
+  # Held-out sets first: they are small, and a model can be scored on them while
+  # the training audio is still rendering.
+  splits="dev test test_noisy train"
   for split in $splits; do
     [ ! -f "$data/$split/synth.tsv" ] || mv "$data/$split/synth.tsv" "$data/$split/synth.tsv.prev"
   done

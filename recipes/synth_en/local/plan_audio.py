@@ -55,11 +55,19 @@ def uniform(rng, conf, name, digits=2):
     return round(rng.uniform(lo, hi), digits)
 
 
-def plan_split(conf, rng, split, sentences):
+def row_rng(conf, split, key):
+    """The random stream of one utterance: a function of the seed, its split and its
+    sentence only. So a row never changes when a split grows (num_train_utts) or
+    another split changes, and a rerun of stage 1 renders only the new rows."""
+    return random.Random(f"{conf.int('seed')}/{split}/{key}")
+
+
+def plan_split(conf, split, sentences):
     kind = "train" if split == "train" else "heldout"
     espeak, flite = speakers(conf, split)
     rows = []
     for sid, text in sentences:
+        rng = row_rng(conf, split, sid)
         if flite and rng.random() < conf.float("flite_fraction"):
             engine, voice, variant = rng.choice(flite)
             rate = uniform(rng, conf, "flite_stretch_range")
@@ -93,10 +101,11 @@ def plan_split(conf, rng, split, sentences):
     return sorted(rows)
 
 
-def noisy_copy(conf, rng, rows):
+def noisy_copy(conf, rows):
     out = []
     for r in rows:
         r = list(r)
+        rng = row_rng(conf, "test_noisy", r[0])
         r[13] = rng.choice(conf.list("noisy_noise_types"))
         r[14] = uniform(rng, conf, "noisy_snr_range", 1)
         r[15] = round(rng.random(), 4)
@@ -135,16 +144,17 @@ def main():
     args = ap.parse_args()
     conf = Conf(args.conf)
     check_disjoint(conf)
-    rng = random.Random(conf.int("seed") + 1)
-
     train = read_text(os.path.join(args.text, "train.txt"))
     n = conf.int("num_train_utts")
     if n > len(train):
         raise SystemExit(f"plan_audio: num_train_utts {n} > {len(train)} train sentences")
-    plans = {"train": plan_split(conf, rng, "train", rng.sample(train, n))}
+    # One fixed order of the whole pool, cut at n: a larger n keeps every sentence
+    # a smaller one chose.
+    random.Random(conf.int("seed") + 1).shuffle(train)
+    plans = {"train": plan_split(conf, "train", train[:n])}
     for split in ("dev", "test"):
-        plans[split] = plan_split(conf, rng, split, read_text(os.path.join(args.text, split + ".txt")))
-    plans["test_noisy"] = noisy_copy(conf, rng, plans["test"])
+        plans[split] = plan_split(conf, split, read_text(os.path.join(args.text, split + ".txt")))
+    plans["test_noisy"] = noisy_copy(conf, plans["test"])
 
     for split, rows in plans.items():
         os.makedirs(os.path.join(args.data, split), exist_ok=True)
