@@ -11,7 +11,8 @@ install(DIRECTORY ${ATTEND_SOURCE_ROOT}/include/attend DESTINATION ${CMAKE_INSTA
         FILES_MATCHING PATTERN "*.h")
 # The bundled model, where `attend transcribe` looks without --model
 # (tools/common/bundled_model.cc).
-install(FILES ${ATTEND_SOURCE_ROOT}/models/default.attend ${ATTEND_SOURCE_ROOT}/models/README.md
+install(FILES ${ATTEND_SOURCE_ROOT}/models/default.attend ${ATTEND_SOURCE_ROOT}/models/default.decode.conf
+              ${ATTEND_SOURCE_ROOT}/models/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/attend/models)
 install(EXPORT attendTargets NAMESPACE attend:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/attend)
 

@@ -106,7 +106,10 @@ int RunTranscribe(const Args& args) {
       "jobs", po::value(&jobs)->default_value(jobs),
       "utterances decoded at once (one model copy each)")("quiet", po::bool_switch(&quiet),
                                                           "no progress bar");
-  RegisterDecodeFlags(&decode, &options);
+  po::options_description decode_flags(
+      "Decoding (defaults: the model's MODEL.decode.conf, if any)");
+  RegisterDecodeFlags(&decode, &decode_flags);
+  options.add(decode_flags);
   po::positional_options_description positional;
   positional.add("input", -1);
   po::variables_map vm;
@@ -129,6 +132,10 @@ int RunTranscribe(const Args& args) {
   // Load once up front so a bad model or option fails before any work.
   std::vector<std::unique_ptr<Recognizer>> recognizers;
   if (model_path.empty()) model_path = BundledModelPath();
+  const std::string model_defaults = ReadModelDecodeDefaults(model_path, decode_flags, &vm);
+  if (!model_defaults.empty() && !quiet)
+    std::cerr << "attend: decoding options from " << model_defaults
+              << " (the command line and --config win)\n";
   recognizers.push_back(Recognizer::Load(model_path, decode));
 
   std::vector<Outcome> outcomes(inputs.size());

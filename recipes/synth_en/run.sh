@@ -5,12 +5,14 @@
 #   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--data-conf "conf/data.conf"] [--data data]
 #            [--exp exp] [--train-conf conf/default.conf]
 #
-# Stages (each writes a .done marker under $data/.done or $exp; a rerun skips them):
+# Stages (each writes a .done marker, 0-1 in $data/.done, 2-5 in $exp/.done; a rerun
+# skips them):
 #   0 text      sentence pool and its train/dev/test split   -> $data/local/text
 #   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
 #   2 features  global CMVN statistics of the training audio  -> $exp/cmvn.ark
 #   3 train     attend train --config $train_conf             -> $exp/train/model.attend
 #   4 decode    greedy, beam, beam + CTC, + character LM      -> $exp/decode_<set>_<setting>/hyp
+#               (beam weights chosen on dev)
 #   5 score     WER/CER table                                 -> $exp/results.txt
 # A trial of every stage in minutes (300 utterances, a small model):
 #   ./run.sh --data-conf "conf/data.conf conf/data_tiny.conf" --data data_tiny \
@@ -105,6 +107,10 @@ if stage_begin 1 audio; then
   stage_done 1 audio
 fi
 
+# Stages 2-5 belong to the experiment: their markers live in $exp/.done, so a
+# new --exp trains and decodes again on the same data.
+done_dir=$exp/.done
+
 # ----------------------------------------------------- stage 2: features (CMVN)
 # Features are computed on the fly while training (so speed perturbation and
 # SpecAugment see fresh audio); this stage accumulates the global CMVN
@@ -127,23 +133,39 @@ if stage_begin 3 train; then
 fi
 
 # -------------------------------------------------------------- stage 4: decode
-# Four settings on dev and on the held-out voices (test, test_noisy); the LM is
-# a character 6-gram trained on the training text only.
-decode_settings="greedy:--beam=1 --ctc-weight=0
-beam:--beam=8 --ctc-weight=0
-beam_ctc:--beam=8 --ctc-weight=0.3
-beam_ctc_lm:--beam=8 --ctc-weight=0.3 --lm=$exp/lm.arpa --lm-weight=0.3"
+# Four settings: greedy; beam 8; beam 8 + joint CTC; and that + a character
+# 6-gram LM trained on the train sentence pool (all of it, text only; no dev or
+# test sentence is in it). Each beam setting's weights are chosen on dev
+# (local/tune_decode.sh: the lowest dev WER over a small grid), then used as they
+# are on test and test_noisy. $exp/decode_settings records the choice and
+# $exp/tune_dev/*/tune.txt every candidate's dev WER and CER.
+ctc_weights="0.1 0.3 0.5"
+lm_weights="0.2 0.3 0.5"
 if stage_begin 4 decode; then
-  attend train-lm --text-has-keys --order 6 "$data/train/text" "$exp/lm.arpa"
+  model=$exp/train/model.attend
+  attend train-lm --text-has-keys --order 6 "$data/local/text/train.txt" "$exp/lm.arpa"
+  beam=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam" "$nj" \
+    "--beam=8 --ctc-weight=0" "--beam=8 --ctc-weight=0 --length-normalization")
+  grid=()
+  for w in $ctc_weights; do
+    grid+=("--beam=8 --ctc-weight=$w" "--beam=8 --ctc-weight=$w --length-normalization")
+  done
+  beam_ctc=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc" "$nj" "${grid[@]}")
+  grid=()
+  for w in $lm_weights; do grid+=("$beam_ctc --lm=$exp/lm.arpa --lm-weight=$w"); done
+  beam_ctc_lm=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc_lm" "$nj" "${grid[@]}")
+  printf '%s\n' "greedy:--beam=1 --ctc-weight=0" "beam:$beam" "beam_ctc:$beam_ctc" \
+    "beam_ctc_lm:$beam_ctc_lm" >"$exp/decode_settings.tmp"
+  mv "$exp/decode_settings.tmp" "$exp/decode_settings"
   for set in dev test test_noisy; do
     while IFS=: read -r name opts; do
       dir=$exp/decode_${set}_$name
       mkdir -p "$dir"
       # shellcheck disable=SC2086  # $opts is a word list
-      attend transcribe --quiet --jobs "$nj" --threads 1 --model "$exp/train/model.attend" \
+      attend transcribe --quiet --jobs "$nj" --threads 1 --model "$model" \
         --scp "$data/$set/wav.scp" $opts >"$dir/hyp.tmp"
       mv "$dir/hyp.tmp" "$dir/hyp"
-    done <<<"$decode_settings"
+    done <"$exp/decode_settings"
   done
   stage_done 4 decode
 fi
@@ -159,8 +181,11 @@ if stage_begin 5 score; then
         wer=$(awk '/^%WER/ { print $2 }' "$dir/score.txt")
         cer=$(awk '/^%CER/ { print $2 }' "$dir/score.txt")
         printf '%-12s %-12s %8s %8s\n' "$set" "$name" "$wer" "$cer"
-      done <<<"$decode_settings"
+      done <"$exp/decode_settings"
     done
+    echo
+    echo "options (beam settings chosen on dev, $exp/tune_dev):"
+    sed 's/:/: /' "$exp/decode_settings"
   } | tee "$exp/results.txt"
   stage_done 5 score
 fi

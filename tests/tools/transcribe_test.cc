@@ -3,6 +3,7 @@
 // plumbing: inputs, formats, segments, heatmaps, failures and exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -162,6 +163,35 @@ TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {
   r = RunAttend(Run("--scp " + dir_.File("dup.scp")));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("duplicate key"), std::string::npos) << r.output;
+}
+
+// MODEL.decode.conf beside the model sets decoding defaults (as a recipe's dev
+// tuning writes them); the command line wins over it, and a key that is not a
+// decoding option is an error naming the file.
+TEST_F(TranscribeTest, ModelDecodeConfSetsDefaultsUnderTheCommandLine) {
+  auto most_alternatives = [&](const std::string& args) {
+    // --min-len-ratio: the random model would end at once, with no segment.
+    auto r =
+        RunAttend(Run("--format json --min-len-ratio 0.3 " + args + " " + dir_.File("one.wav")));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    size_t most = 0;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      for (const auto& s : j["segments"]) most = std::max(most, s["nbest"].size());
+    }
+    return most;
+  };
+  EXPECT_EQ(most_alternatives(""), 1u);
+  std::ofstream(dir_.File("tiny.decode.conf")) << "# chosen on dev\nnbest = 3\n";
+  EXPECT_EQ(most_alternatives(""), 3u);
+  EXPECT_EQ(most_alternatives("--nbest 2"), 2u);
+
+  std::ofstream(dir_.File("tiny.decode.conf")) << "format = json\n";
+  auto r = RunAttend(Run(dir_.File("one.wav")));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("attend: error:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("tiny.decode.conf"), std::string::npos) << r.output;
 }
 
 // Without --model, transcribe uses $ATTEND_MODEL, else the bundled model,

@@ -1,6 +1,11 @@
 #include "tools/common/decode_flags.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include <boost/program_options.hpp>
+
+#include "tools/common/cli.h"
 
 namespace attend::tools {
 
@@ -27,6 +32,22 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
       "seconds; longer audio is cut at quiet points and decoded in segments")(
       "threads", po::value(&o->threads)->default_value(o->threads),
       "oneDNN threads per decoder (0 = all cores)");
+}
+
+std::string ReadModelDecodeDefaults(const std::string& model_path,
+                                    const po::options_description& decode_flags,
+                                    po::variables_map* vm) {
+  const std::string path =
+      std::filesystem::path(model_path).replace_extension(".decode.conf").string();
+  std::ifstream file(path);
+  if (!file) return "";
+  try {
+    po::store(po::parse_config_file(file, decode_flags), *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (" + path + ")");
+  }
+  return path;
 }
 
 }  // namespace attend::tools
