@@ -138,11 +138,15 @@ fi
 # test sentence is in it). Each beam setting's weights are chosen on dev
 # (local/tune_decode.sh: the lowest dev WER over a small grid), then used as they
 # are on test and test_noisy. $exp/decode_settings records the choice and
-# $exp/tune_dev/*/tune.txt every candidate's dev WER and CER.
+# $exp/tune_dev/*/tune.txt every candidate's dev WER and CER. The beam + CTC
+# choice becomes the model's decoding defaults, $exp/train/model.decode.conf
+# (attend transcribe reads MODEL.decode.conf beside MODEL.attend); it is
+# written last, so that no decode of this stage sees an old one.
 ctc_weights="0.1 0.3 0.5"
-lm_weights="0.2 0.3 0.5"
+lm_weights="0.1 0.2 0.3 0.5"
 if stage_begin 4 decode; then
   model=$exp/train/model.attend
+  rm -f "${model%.attend}.decode.conf"
   attend train-lm --text-has-keys --order 6 "$data/local/text/train.txt" "$exp/lm.arpa"
   beam=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam" "$nj" \
     "--beam=8 --ctc-weight=0" "--beam=8 --ctc-weight=0 --length-normalization")
@@ -167,6 +171,13 @@ if stage_begin 4 decode; then
       mv "$dir/hyp.tmp" "$dir/hyp"
     done <"$exp/decode_settings"
   done
+  for opt in $beam_ctc; do  # --name=value -> name = value, --switch -> switch = true
+    opt=${opt#--}
+    case $opt in
+      *=*) printf '%s = %s\n' "${opt%%=*}" "${opt#*=}" ;;
+      *) printf '%s = true\n' "$opt" ;;
+    esac
+  done >"${model%.attend}.decode.conf"
   stage_done 4 decode
 fi
 

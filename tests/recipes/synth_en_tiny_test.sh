@@ -67,6 +67,13 @@ awk -v a="$first_dev" -v b="$last_dev" 'BEGIN { exit !(b < a) }' || fail "dev lo
 rows=$(awk 'NR > 1 && NF == 4 && $3 ~ /^[0-9.]+$/ && $4 ~ /^[0-9.]+$/' "$exp/results.txt" | wc -l)
 [ "$rows" -eq 12 ] || fail "results.txt has $rows complete rows, not 12"
 
+# Decoding options chosen on dev: every beam candidate scored, and the beam + CTC
+# choice written beside the model as its decoding defaults.
+candidates=$(cat "$exp"/tune_dev/*/tune.txt | grep -vc 'best' || true)
+[ "$candidates" -eq 12 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 4"
+grep -q '^ctc-weight = 0\.[135]$' "$exp/train/model.decode.conf" ||
+  fail "model.decode.conf lacks the chosen CTC weight"
+
 # Idempotent: a rerun skips all six stages and leaves the results as they were.
 cp "$exp/results.txt" "$work/results.first"
 run_recipe 2>"$work/rerun.log"
