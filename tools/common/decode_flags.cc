@@ -16,7 +16,7 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
                       "hypotheses kept (1 = greedy)")(
       "nbest", po::value(&o->nbest)->default_value(o->nbest), "alternatives per segment (<= beam)")(
       "ctc-weight", po::value(&o->ctc_weight)->default_value(o->ctc_weight),
-      "joint CTC/attention weight in [0, 1]; < 0: the model's default")(
+      "joint CTC/attention weight in [0, 1]; < 0: the weight the model was trained with")(
       "lm", po::value(&o->lm_path), "ARPA n-gram LM over the model's tokens (attend train-lm)")(
       "lm-weight", po::value(&o->lm_weight)->default_value(o->lm_weight),
       "LM shallow-fusion weight")("length-penalty",
