@@ -175,26 +175,32 @@ ATTEND_KERNEL void AdditiveBackward(const float* keys, float* dkeys, int64_t key
   }
 }
 
-// The location convolution's backward for one row: df [len, filters] is the
-// gradient on its output; dconv [filters, width] += Σ_t df[t, c] p[t + k − pad]
-// and, when dp is not null, dp[t + k − pad] += Σ_c df[t, c] conv[c, k].
-ATTEND_KERNEL void ConvolutionBackward(const float* df, const float* p, const float* conv,
-                                       int64_t filters, int64_t width, int64_t frames, int64_t len,
-                                       float* dconv, float* dp) {
-  const int64_t pad = width / 2;
-  for (int64_t t = 0; t < len; ++t) {
-    const int64_t k0 = std::max<int64_t>(0, pad - t),
-                  k1 = std::min<int64_t>(width, frames + pad - t);
-    for (int64_t c = 0; c < filters; ++c) {
-      const float g = df[t * filters + c];
-      const float* w = conv + c * width;
-      float* dw = dconv + c * width;
+// The location convolution's backward for one row, frames t < len. df
+// [filters, df_stride] channel-major is the gradient on its output; p is
+// α_prev zero padded by width/2 on both sides (p[t + k] is α_prev[t + k −
+// width/2]) and dp a gradient buffer padded the same way:
+//   dconv[c, k] += Σ_t df[c, t] p[t + k]   (vectorized over the taps k)
+//   dp[t + k]   += Σ_c df[c, t] conv[c, k]  (vectorized over the frames t)
+// The padding spares the per-frame bounds on k, and neither loop needs a
+// horizontal sum.
+ATTEND_KERNEL void ConvolutionBackward(const float* df, int64_t df_stride, const float* p,
+                                       const float* conv, int64_t filters, int64_t width,
+                                       int64_t len, float* dconv, float* dp) {
+  for (int64_t c = 0; c < filters; ++c) {
+    const float* d = df + c * df_stride;
+    float* dw = dconv + c * width;
+    for (int64_t t = 0; t < len; ++t) {
+      const float g = d[t];
+      const float* pt = p + t;
 #pragma omp simd
-      for (int64_t k = k0; k < k1; ++k) dw[k] += g * p[t + k - pad];
-      if (dp != nullptr) {
+      for (int64_t k = 0; k < width; ++k) dw[k] += g * pt[k];
+    }
+    if (dp == nullptr) continue;
+    for (int64_t k = 0; k < width; ++k) {
+      const float wk = conv[c * width + k];
+      float* dpk = dp + k;
 #pragma omp simd
-        for (int64_t k = k0; k < k1; ++k) dp[t + k - pad] += g * w[k];
-      }
+      for (int64_t t = 0; t < len; ++t) dpk[t] += wk * d[t];
     }
   }
 }
@@ -730,16 +736,24 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     *dquery = dq_;
   }
   if (location) {
-    loc_proj_.Backward(features_, dlocation_, &dfeatures_);  // [R·T, F]
-    if (dprev_weights != nullptr) {
-      dprev_weights->Resize({R, T});
-      dprev_weights->SetZero();
-    }
+    loc_proj_.Backward(features_, dlocation_, &dfeatures_);       // [R·T, F]
+    if (dprev_weights != nullptr) dprev_weights->Resize({R, T});  // every row written below
+    // Per row: α_prev and its gradient zero padded by W/2 (the padding's
+    // gradient is dropped), the features' gradient channel-major.
+    padded_dprev_.Resize({T + W - 1});
+    row_dfeatures_.Resize({F, T});
     for (int64_t r = 0; r < R; ++r) {
-      ConvolutionBackward(dfeatures_.data() + r * T * F, step.prev.data() + r * T,
-                          conv_.value.data(), F, W, T, memory.lengths[r / rows_per_utterance],
-                          conv_.grad.data(),
-                          dprev_weights ? dprev_weights->data() + r * T : nullptr);
+      const int64_t len = memory.lengths[r / rows_per_utterance];
+      std::memcpy(padded_prev_.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
+      const float* df = dfeatures_.data() + r * T * F;
+      for (int64_t t = 0; t < len; ++t)
+        for (int64_t c = 0; c < F; ++c) row_dfeatures_[c * T + t] = df[t * F + c];
+      padded_dprev_.SetZero();
+      ConvolutionBackward(row_dfeatures_.data(), T, padded_prev_.data(), conv_.value.data(), F, W,
+                          len, conv_.grad.data(),
+                          dprev_weights != nullptr ? padded_dprev_.data() : nullptr);
+      if (dprev_weights != nullptr)
+        std::memcpy(dprev_weights->data() + r * T, padded_dprev_.data() + W / 2, T * sizeof(float));
     }
   } else if (dprev_weights != nullptr) {
     dprev_weights->Resize({R, T});

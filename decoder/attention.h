@@ -160,9 +160,11 @@ class Attention {
   nn::Parameter conv_;
   nn::Linear loc_proj_;
   // Backward work space (reused across steps; no allocation once warm): the
-  // location features [R·T, F] and their gradient, dU f [R·T, A], and one
-  // score-dim row.
+  // location features [R·T, F] and their gradient, dU f [R·T, A], one
+  // score-dim row, and one row's α_prev gradient zero padded [T + W - 1] and
+  // features' gradient channel-major [F, T].
   nn::Tensor dprojected_, features_, dfeatures_, dlocation_, score_work_, dscores_, dq_;
+  nn::Tensor padded_dprev_, row_dfeatures_;
   // Infer() work space (Forward() uses the padded α_prev and one channel's
   // row of features too): W s + b [R, A]; α_prev zero padded by kernel/2 in
   // front and to Tp + kernel - 1 in all; for filter counts other than the
