@@ -145,7 +145,7 @@ struct AttendRun {
 // kWarmup + kSteps trainer steps from the weights in `path`.
 AttendRun RunAttend(const std::string& path, const Batch& batch, ComputeType type) {
   auto model = attend::model::AsrModel::Load(path);
-  model->encoder().set_compute_type(type);
+  model->set_compute_type(type);
   attend::decoder::JointLossOptions loss;
   loss.ctc_weight = model->config().ctc_weight;
   loss.label_smoothing = kLabelSmoothing;

@@ -63,21 +63,14 @@ namespace {
 // chosen at load time (the binary itself targets plain x86-64).
 #define ATTEND_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
-// e[t] = Σ_a w[a] tanh(keys[t, a] + q[a] (+ loc[t, a])) for t < len, a in [0, A_h).
+// e[t] = Σ_a w[a] tanh(keys[t, a] + q[a]) for t < len, a in [0, A_h).
 ATTEND_KERNEL void AdditiveScores(const float* keys, int64_t key_stride, const float* q,
-                                  const float* loc, int64_t loc_stride, const float* w, int64_t dim,
-                                  int64_t len, float* e) {
+                                  const float* w, int64_t dim, int64_t len, float* e) {
   for (int64_t t = 0; t < len; ++t) {
     const float* k = keys + t * key_stride;
     float acc = 0.0f;
-    if (loc == nullptr) {
 #pragma omp simd reduction(+ : acc)
-      for (int64_t a = 0; a < dim; ++a) acc += w[a] * FastTanh(k[a] + q[a]);
-    } else {
-      const float* l = loc + t * loc_stride;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t a = 0; a < dim; ++a) acc += w[a] * FastTanh(k[a] + q[a] + l[a]);
-    }
+    for (int64_t a = 0; a < dim; ++a) acc += w[a] * FastTanh(k[a] + q[a]);
     e[t] = acc;
   }
 }
@@ -160,63 +153,91 @@ ATTEND_KERNEL void ValueBackward(const float* dc, const float* values, float* dv
   }
 }
 
-// The additive score's backward: with u = tanh(k + q (+ l)) recomputed (cheaper
-// than keeping the forward's R·T·A values), dpre = de[t] · w ⊙ (1 − u²) goes to
-// the query (dq), the keys (dkeys) and the location features (dloc, written),
-// and de[t] · u to the score vector (dw). dq and dw accumulate over frames.
+// The additive score's backward: with u = tanh(k + q) recomputed (cheaper than
+// keeping the forward's R·T·A values), dpre = de[t] · w ⊙ (1 − u²) goes to the
+// query (dq) and the keys (dkeys), and de[t] · u to the score vector (dw). dq
+// and dw accumulate over frames.
 ATTEND_KERNEL void AdditiveBackward(const float* keys, float* dkeys, int64_t key_stride,
-                                    const float* q, const float* loc, float* dloc,
-                                    int64_t loc_stride, const float* w, const float* de,
-                                    int64_t dim, int64_t len, float* dw, float* dq) {
+                                    const float* q, const float* w, const float* de, int64_t dim,
+                                    int64_t len, float* dw, float* dq) {
   for (int64_t t = 0; t < len; ++t) {
     const float* k = keys + t * key_stride;
     float* dk = dkeys + t * key_stride;
     const float g = de[t];
-    if (loc == nullptr) {
 #pragma omp simd
-      for (int64_t a = 0; a < dim; ++a) {
-        const float u = FastTanh(k[a] + q[a]);
-        dw[a] += g * u;
-        const float dpre = g * w[a] * (1.0f - u * u);
-        dq[a] += dpre;
-        dk[a] += dpre;
-      }
-    } else {
-      const float* l = loc + t * loc_stride;
-      float* dl = dloc + t * loc_stride;
-#pragma omp simd
-      for (int64_t a = 0; a < dim; ++a) {
-        const float u = FastTanh(k[a] + q[a] + l[a]);
-        dw[a] += g * u;
-        const float dpre = g * w[a] * (1.0f - u * u);
-        dq[a] += dpre;
-        dk[a] += dpre;
-        dl[a] = dpre;
-      }
+    for (int64_t a = 0; a < dim; ++a) {
+      const float u = FastTanh(k[a] + q[a]);
+      dw[a] += g * u;
+      const float dpre = g * w[a] * (1.0f - u * u);
+      dq[a] += dpre;
+      dk[a] += dpre;
     }
   }
 }
 
-// The location convolution's backward for one row: df [len, filters] is the
-// gradient on its output; dconv [filters, width] += Σ_t df[t, c] p[t + k − pad]
-// and, when dp is not null, dp[t + k − pad] += Σ_c df[t, c] conv[c, k].
-ATTEND_KERNEL void ConvolutionBackward(const float* df, const float* p, const float* conv,
-                                       int64_t filters, int64_t width, int64_t frames, int64_t len,
-                                       float* dconv, float* dp) {
-  const int64_t pad = width / 2;
+// The location convolution's backward for one row, frames t < len. df
+// [filters, df_stride] channel-major is the gradient on its output; p is
+// α_prev zero padded by width/2 on both sides (p[t + k] is α_prev[t + k −
+// width/2]) and dp a gradient buffer padded the same way:
+//   dconv[c, k] += Σ_t df[c, t] p[t + k]   (vectorized over the taps k)
+//   dp[t + k]   += Σ_c df[c, t] conv[c, k]  (vectorized over the frames t)
+// The padding spares the per-frame bounds on k, and neither loop needs a
+// horizontal sum.
+ATTEND_KERNEL void ConvolutionBackward(const float* df, int64_t df_stride, const float* p,
+                                       const float* conv, int64_t filters, int64_t width,
+                                       int64_t len, float* dconv, float* dp) {
+  for (int64_t c = 0; c < filters; ++c) {
+    const float* d = df + c * df_stride;
+    float* dw = dconv + c * width;
+    for (int64_t t = 0; t < len; ++t) {
+      const float g = d[t];
+      const float* pt = p + t;
+#pragma omp simd
+      for (int64_t k = 0; k < width; ++k) dw[k] += g * pt[k];
+    }
+    if (dp == nullptr) continue;
+    for (int64_t k = 0; k < width; ++k) {
+      const float wk = conv[c * width + k];
+      float* dpk = dp + k;
+#pragma omp simd
+      for (int64_t t = 0; t < len; ++t) dpk[t] += wk * d[t];
+    }
+  }
+}
+
+// Location attention's score backward for one row and head, frames t < len:
+// AdditiveBackward with the location term U f[t] recomputed from the conv
+// features (the forward never materialises it, [R·T, A] a step): with u =
+// tanh(k + q + Uᵀ f[t]), dpre = de[t] · w ⊙ (1 − u²) goes to dq, dkeys and dw
+// as there, and is written to dloc for U's and the features' gradients (one
+// GEMM pair for the whole step). f: [len, channels] frame-major; ut: Uᵀ
+// [channels, u_stride]; pre: work space of `dim` floats.
+ATTEND_KERNEL void LocationBackward(const float* keys, float* dkeys, int64_t key_stride,
+                                    const float* q, const float* f, const float* ut,
+                                    int64_t u_stride, int64_t channels, float* dloc,
+                                    int64_t loc_stride, const float* w, const float* de,
+                                    int64_t dim, int64_t len, float* dw, float* dq, float* pre) {
   for (int64_t t = 0; t < len; ++t) {
-    const int64_t k0 = std::max<int64_t>(0, pad - t),
-                  k1 = std::min<int64_t>(width, frames + pad - t);
-    for (int64_t c = 0; c < filters; ++c) {
-      const float g = df[t * filters + c];
-      const float* w = conv + c * width;
-      float* dw = dconv + c * width;
+    const float* k = keys + t * key_stride;
+    float* dk = dkeys + t * key_stride;
+    float* dl = dloc + t * loc_stride;
+    const float g = de[t];
 #pragma omp simd
-      for (int64_t k = k0; k < k1; ++k) dw[k] += g * p[t + k - pad];
-      if (dp != nullptr) {
+    for (int64_t a = 0; a < dim; ++a) pre[a] = k[a] + q[a];
+    for (int64_t c = 0; c < channels; ++c) {
+      const float fc = f[t * channels + c];
+      const float* u = ut + c * u_stride;
 #pragma omp simd
-        for (int64_t k = k0; k < k1; ++k) dp[t + k - pad] += g * w[k];
-      }
+      for (int64_t a = 0; a < dim; ++a) pre[a] += fc * u[a];
+    }
+#pragma omp simd
+    for (int64_t a = 0; a < dim; ++a) {
+      const float u = FastTanh(pre[a]);
+      dw[a] += g * u;
+      const float d = g * w[a] * (1.0f - u * u);
+      dq[a] += d;
+      dk[a] += d;
+      dl[a] = d;
     }
   }
 }
@@ -420,13 +441,20 @@ void Attention::Prepare(const Tensor& encoder_out, const std::vector<int64_t>& l
   } else {
     key_proj_.Forward(memory->values, &memory->keys);  // [N, T, K]
   }
+  // Location attention's Forward scores with Infer's frame-tiled kernels.
+  if (type_ == Type::kLocation) TransposeKeys(memory);
 }
 
 void Attention::PrepareInference(AttentionMemory* memory) const {
+  if (type_ == Type::kLocation) return;  // Prepare did it
   if (!additive()) {
     memory->keys_by_frame.Resize({0});
     return;
   }
+  TransposeKeys(memory);
+}
+
+void Attention::TransposeKeys(AttentionMemory* memory) const {
   const int64_t N = memory->batch, T = memory->frames, K = key_dim(), Tp = RoundUpToTile(T);
   memory->keys_by_frame.Resize({N, K, Tp});  // [N, K, Tp] from [N, T, K]
   memory->keys_by_frame.SetZero();
@@ -470,36 +498,25 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
   const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
   CheckMemory(memory, rows_per_utterance, R);
   step->query = query;
+  if (type_ == Type::kLocation) {
+    // Infer's frame-tiled kernels, which never materialise U f ([R·T, A] a
+    // step); Backward recomputes what it needs from α_prev.
+    ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
+                 ": location attention needs the previous weights [", R, ", ", T, "]");
+    step->prev = *prev_weights;
+    Infer(memory, rows_per_utterance, query, prev_weights, context, &step->weights);
+    step->projected = projected_;
+    const int64_t Tp = RoundUpToTile(T);
+    step->head_weights.Resize({R, H, T});
+    for (int64_t rh = 0; rh < R * H; ++rh)
+      std::memcpy(step->head_weights.data() + rh * T, head_scores_.data() + rh * Tp,
+                  T * sizeof(float));
+    return;
+  }
   const float* q_base = query.data();
   if (additive()) {
     query_proj_.Forward(query, &step->projected);  // [R, A]
     q_base = step->projected.data();
-  }
-  const float* loc = nullptr;
-  if (type_ == Type::kLocation) {
-    ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
-                 ": location attention needs the previous weights [", R, ", ", T, "]");
-    step->prev = *prev_weights;
-    const int64_t F = options_.location_filters, W = options_.location_kernel, pad = W / 2;
-    step->features.Resize({R * T, F});
-    step->features.SetZero();
-    // One channel at a time over the zero-padded row, vectorized over frames
-    // (the sums Infer() computes), then interleaved into [frame, channel] rows.
-    padded_prev_.Resize({T + W - 1});
-    padded_prev_.SetZero();
-    row_features_.Resize({T});
-    for (int64_t r = 0; r < R; ++r) {
-      const int64_t len = memory.lengths[r / rows_per_utterance];
-      std::memcpy(padded_prev_.data() + pad, prev_weights->data() + r * T, T * sizeof(float));
-      float* f = step->features.data() + r * T * F;
-      for (int64_t c = 0; c < F; ++c) {
-        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
-                        row_features_.data());
-        for (int64_t t = 0; t < len; ++t) f[t * F + c] = row_features_[t];
-      }
-    }
-    loc_proj_.Forward(step->features, &step->location);  // [R·T, A]
-    loc = step->location.data();
   }
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
   const float scale =
@@ -515,8 +532,7 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
       const float* k = keys + n * T * K + h * Kh;
       const float* q = q_base + r * K + h * Kh;
       if (additive()) {
-        AdditiveScores(k, K, q, loc ? loc + r * T * K + h * Kh : nullptr, K,
-                       score_.value.data() + h * Kh, Kh, len, e);
+        AdditiveScores(k, K, q, score_.value.data() + h * Kh, Kh, len, e);
       } else {
         DotScores(k, K, q, Kh, scale, len, e);
       }
@@ -526,6 +542,16 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
       AddHeadWeights(e, h, H, len, T, avg);
     }
   }
+}
+
+void Attention::RefreshLocationTransposed() {
+  const nn::Parameter& u = loc_proj_.weight();  // [A, F]
+  if (location_t_version_ == u.version() && !location_t_.empty()) return;
+  const int64_t F = options_.location_filters, K = key_dim();
+  location_t_.Resize({F, K});
+  for (int64_t c = 0; c < F; ++c)
+    for (int64_t a = 0; a < K; ++a) location_t_[c * K + a] = u.value[a * F + c];
+  location_t_version_ = u.version();
 }
 
 void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
@@ -547,13 +573,7 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
   if (location) {
     ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
                  ": location attention needs the previous weights [", R, ", ", T, "]");
-    const nn::Parameter& u = loc_proj_.weight();  // [A, F]
-    if (location_t_version_ != u.version()) {
-      location_t_.Resize({F, K});
-      for (int64_t c = 0; c < F; ++c)
-        for (int64_t a = 0; a < K; ++a) location_t_[c * K + a] = u.value[a * F + c];
-      location_t_version_ = u.version();
-    }
+    RefreshLocationTransposed();
     // Zero once: every row rewrites only [W/2, W/2 + T).
     padded_prev_.Resize({Tp + W - 1});
     padded_prev_.SetZero();
@@ -615,7 +635,8 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
 
 void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
                          const AttentionStep& step, const Tensor& dcontext, const Tensor* dweights,
-                         Tensor* dkeys, Tensor* dvalues, Tensor* dquery, Tensor* dprev_weights) {
+                         Tensor* dkeys, Tensor* dvalues, Tensor* dquery, Tensor* dprev_weights,
+                         Tensor* dprojected) {
   const int64_t R = step.query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
   const int64_t H = options_.num_heads, Kh = K / H, Dh = D / H;
   CheckMemory(memory, rows_per_utterance, R);
@@ -631,13 +652,36 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
       !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
   dq_.Resize({R, K});
   dq_.SetZero();
-  if (location) dlocation_.Resize({R * T, K});  // frames < len are written below, the rest zeroed
+  const int64_t F = location ? options_.location_filters : 0, W = options_.location_kernel;
+  if (location) {
+    // The conv features recomputed from α_prev (zero padded by W/2), [R·T, F]
+    // frame-major as U's GEMMs read them; dU f's gradient [R·T, A] (frames
+    // < len written below, the rest zeroed).
+    RefreshLocationTransposed();
+    padded_prev_.Resize({T + W - 1});
+    padded_prev_.SetZero();
+    row_features_.Resize({T});
+    features_.Resize({R * T, F});
+    features_.SetZero();
+    dlocation_.Resize({R * T, K});
+    score_work_.Resize({Kh});
+  }
   dscores_.Resize({T});
   float* de = dscores_.data();
   const float inv_heads = 1.0f / static_cast<float>(H);
   for (int64_t r = 0; r < R; ++r) {
     const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
     const float* dc = dcontext.data() + r * D;
+    if (location) {
+      // One channel at a time, vectorized over frames, then interleaved.
+      std::memcpy(padded_prev_.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
+      float* f = features_.data() + r * T * F;
+      for (int64_t c = 0; c < F; ++c) {
+        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
+                        row_features_.data());
+        for (int64_t t = 0; t < len; ++t) f[t * F + c] = row_features_[t];
+      }
+    }
     for (int64_t h = 0; h < H; ++h) {
       const float* alpha = step.head_weights.data() + (r * H + h) * T;
       // dα_t = dc · v_t (+ the external gradient on the mean), and dV += α dc.
@@ -653,10 +697,13 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
         de[t] = alpha[t] * (de[t] - static_cast<float>(dot)) / options_.temperature;
       const float* q = (additive() ? step.projected.data() : step.query.data()) + r * K + h * Kh;
       float* dq = dq_.data() + r * K + h * Kh;
-      if (additive()) {
+      if (location) {
+        LocationBackward(keys + n * T * K + h * Kh, dk_base + n * T * K + h * Kh, K, q,
+                         features_.data() + r * T * F, location_t_.data() + h * Kh, K, F,
+                         dlocation_.data() + r * T * K + h * Kh, K, score_.value.data() + h * Kh,
+                         de, Kh, len, score_.grad.data() + h * Kh, dq, score_work_.data());
+      } else if (additive()) {
         AdditiveBackward(keys + n * T * K + h * Kh, dk_base + n * T * K + h * Kh, K, q,
-                         location ? step.location.data() + r * T * K + h * Kh : nullptr,
-                         location ? dlocation_.data() + r * T * K + h * Kh : nullptr, K,
                          score_.value.data() + h * Kh, de, Kh, len, score_.grad.data() + h * Kh,
                          dq);
       } else {
@@ -679,22 +726,34 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     }
   }
   if (additive()) {
-    query_proj_.Backward(step.query, dq_, dquery);
+    if (dprojected != nullptr) {
+      *dprojected = dq_;
+      query_proj_.BackwardData(dq_, dquery);
+    } else {
+      query_proj_.Backward(step.query, dq_, dquery);
+    }
   } else {
     *dquery = dq_;
   }
   if (location) {
-    loc_proj_.Backward(step.features, dlocation_, &dfeatures_);  // [R·T, F]
-    const int64_t F = options_.location_filters, W = options_.location_kernel;
-    if (dprev_weights != nullptr) {
-      dprev_weights->Resize({R, T});
-      dprev_weights->SetZero();
-    }
+    loc_proj_.Backward(features_, dlocation_, &dfeatures_);       // [R·T, F]
+    if (dprev_weights != nullptr) dprev_weights->Resize({R, T});  // every row written below
+    // Per row: α_prev and its gradient zero padded by W/2 (the padding's
+    // gradient is dropped), the features' gradient channel-major.
+    padded_dprev_.Resize({T + W - 1});
+    row_dfeatures_.Resize({F, T});
     for (int64_t r = 0; r < R; ++r) {
-      ConvolutionBackward(dfeatures_.data() + r * T * F, step.prev.data() + r * T,
-                          conv_.value.data(), F, W, T, memory.lengths[r / rows_per_utterance],
-                          conv_.grad.data(),
-                          dprev_weights ? dprev_weights->data() + r * T : nullptr);
+      const int64_t len = memory.lengths[r / rows_per_utterance];
+      std::memcpy(padded_prev_.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
+      const float* df = dfeatures_.data() + r * T * F;
+      for (int64_t t = 0; t < len; ++t)
+        for (int64_t c = 0; c < F; ++c) row_dfeatures_[c * T + t] = df[t * F + c];
+      padded_dprev_.SetZero();
+      ConvolutionBackward(row_dfeatures_.data(), T, padded_prev_.data(), conv_.value.data(), F, W,
+                          len, conv_.grad.data(),
+                          dprev_weights != nullptr ? padded_dprev_.data() : nullptr);
+      if (dprev_weights != nullptr)
+        std::memcpy(dprev_weights->data() + r * T, padded_dprev_.data() + W / 2, T * sizeof(float));
     }
   } else if (dprev_weights != nullptr) {
     dprev_weights->Resize({R, T});

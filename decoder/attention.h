@@ -63,7 +63,8 @@ struct AttentionMemory {
   std::vector<int64_t> lengths;  // N valid frame counts, each in [1, T]
   nn::Tensor values;             // [N, T, D] the encoder states
   nn::Tensor keys;               // [N, T, K] V h (additive/location), W h (general); empty for dot
-  // Inference (additive/location, filled by PrepareInference): the keys
+  // Inference (additive/location, filled by PrepareInference) and location
+  // attention's Forward (filled by Prepare): the keys
   // frame-contiguous, [N, K, Tp] with Tp = T rounded up to 16, zero past T, so
   // that Infer() scores 16 frames per vector.
   nn::Tensor keys_by_frame;
@@ -73,9 +74,7 @@ struct AttentionMemory {
 struct AttentionStep {
   nn::Tensor query;         // [R, Q] the step's query (a copy)
   nn::Tensor projected;     // [R, A] W s + b (additive/location)
-  nn::Tensor prev;          // [R, T] α_prev (location)
-  nn::Tensor features;      // [R·T, F] conv features f (location)
-  nn::Tensor location;      // [R·T, A] U f (location)
+  nn::Tensor prev;          // [R, T] α_prev (location; its features are recomputed)
   nn::Tensor head_weights;  // [R, heads, T] per-head α
   nn::Tensor weights;       // [R, T] mean of the heads
 };
@@ -91,7 +90,8 @@ class Attention {
   // encoder_out [T, N, D] tnc and N lengths -> memory (resized, reused).
   void Prepare(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
                AttentionMemory* memory);
-  // After Prepare, for Infer(): fills memory->keys_by_frame (additive/location).
+  // After Prepare, for Infer(): fills memory->keys_by_frame (additive; for
+  // location Prepare already has, as Forward uses Infer's kernels).
   void PrepareInference(AttentionMemory* memory) const;
   // Backward of Prepare: given dL/dkeys [N, T, K] (ignored for dot) and
   // dL/dvalues [N, T, D], adds the key projection's gradient and writes
@@ -120,13 +120,20 @@ class Attention {
   // for none). Adds parameter gradients, adds into dkeys [N, T, K] and dvalues
   // [N, T, D] (sized by the caller, zeroed once per batch), writes dquery
   // [R, Q] and, for location, dprev_weights [R, T] (resized; may be null).
+  // With `dprojected` (additive/location), the query projection's parameter
+  // gradient is left to the caller: dL/d(W s + b) [R, A] is written there
+  // (resized), so that a sequence of steps adds it in one GEMM over all rows
+  // with query_projection().BackwardWeights(queries, dprojected).
   void Backward(const AttentionMemory& memory, int rows_per_utterance, const AttentionStep& step,
                 const nn::Tensor& dcontext, const nn::Tensor* dweights, nn::Tensor* dkeys,
-                nn::Tensor* dvalues, nn::Tensor* dquery, nn::Tensor* dprev_weights);
+                nn::Tensor* dvalues, nn::Tensor* dquery, nn::Tensor* dprev_weights,
+                nn::Tensor* dprojected = nullptr);
 
   std::vector<nn::Parameter*> Parameters();
   const AttentionOptions& options() const { return options_; }
   bool uses_location() const { return type_ == Type::kLocation; }
+  // Whether scores see the query through query_projection() (additive, location).
+  bool projects_query() const { return additive(); }
   int64_t key_dim() const;
   int64_t query_dim() const { return query_dim_; }
   int64_t value_dim() const { return value_dim_; }
@@ -152,8 +159,12 @@ class Attention {
   nn::Parameter score_;
   nn::Parameter conv_;
   nn::Linear loc_proj_;
-  // Backward work space (reused across steps; no allocation once warm).
-  nn::Tensor dprojected_, dlocation_, dfeatures_, dscores_, dq_;
+  // Backward work space (reused across steps; no allocation once warm): the
+  // location features [R·T, F] and their gradient, dU f [R·T, A], one
+  // score-dim row, and one row's α_prev gradient zero padded [T + W - 1] and
+  // features' gradient channel-major [F, T].
+  nn::Tensor dprojected_, features_, dfeatures_, dlocation_, score_work_, dscores_, dq_;
+  nn::Tensor padded_dprev_, row_dfeatures_;
   // Infer() work space (Forward() uses the padded α_prev and one channel's
   // row of features too): W s + b [R, A]; α_prev zero padded by kernel/2 in
   // front and to Tp + kernel - 1 in all; for filter counts other than the
@@ -162,6 +173,10 @@ class Attention {
   // head [R, H, Tp].
   nn::Tensor projected_, padded_prev_, row_features_, location_t_, head_scores_;
   uint64_t location_t_version_ = 0;
+  // memory->keys_by_frame from memory->keys.
+  void TransposeKeys(AttentionMemory* memory) const;
+  // Uᵀ into location_t_ when U changed since.
+  void RefreshLocationTransposed();
 };
 
 }  // namespace attend::decoder

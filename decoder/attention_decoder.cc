@@ -49,21 +49,38 @@ std::string AttentionDecoderConfig::ToString() const {
 
 namespace {
 
-// out [R, A+B] = [a; b] row by row.
-void ConcatRows(const Tensor& a, const Tensor& b, Tensor* out) {
+// out [R, A+B] = [a; b] row by row, at `out` (R·(A+B) floats).
+void ConcatRowsTo(const Tensor& a, const Tensor& b, float* out) {
   const int64_t R = a.dim(0), A = a.dim(1), B = b.dim(1);
-  out->Resize({R, A + B});
   for (int64_t r = 0; r < R; ++r) {
-    std::memcpy(out->data() + r * (A + B), a.data() + r * A, A * sizeof(float));
-    std::memcpy(out->data() + r * (A + B) + A, b.data() + r * B, B * sizeof(float));
+    std::memcpy(out + r * (A + B), a.data() + r * A, A * sizeof(float));
+    std::memcpy(out + r * (A + B) + A, b.data() + r * B, B * sizeof(float));
   }
 }
 
-// Adds columns [offset, offset + out.dim(1)) of src [R, C] into out [R, ·].
-void AddColumns(const Tensor& src, int64_t offset, Tensor* out) {
-  const int64_t R = out->dim(0), W = out->dim(1), C = src.dim(1);
+// out [R, A+B] = [a; b] row by row (resized).
+void ConcatRows(const Tensor& a, const Tensor& b, Tensor* out) {
+  out->Resize({a.dim(0), a.dim(1) + b.dim(1)});
+  ConcatRowsTo(a, b, out->data());
+}
+
+// Adds columns [offset, offset + out.dim(1)) of the rows src [R, C] (C floats
+// a row, starting at `src`) into out [R, ·].
+void AddColumns(const float* src, int64_t C, int64_t offset, Tensor* out) {
+  const int64_t R = out->dim(0), W = out->dim(1);
   for (int64_t r = 0; r < R; ++r)
     for (int64_t i = 0; i < W; ++i) (*out)[r * W + i] += src[r * C + offset + i];
+}
+
+void AddColumns(const Tensor& src, int64_t offset, Tensor* out) {
+  AddColumns(src.data(), src.dim(1), offset, out);
+}
+
+// Copies t's elements to rows [row, row + t.dim(0)) of the stacked rows `all`.
+void CopyToRows(const Tensor& t, int64_t row, Tensor* all) {
+  const int64_t C = all->dim(1);
+  ATTEND_ASSERT(t.size() == t.dim(0) * C && (row + t.dim(0)) * C <= all->size());
+  std::memcpy(all->data() + row * C, t.data(), t.size() * sizeof(float));
 }
 
 // dst rows = src rows [origins[i]].
@@ -101,6 +118,10 @@ void AttentionDecoder::Init(Rng* rng) {
   for (auto& cell : lstm_) cell->Init(rng);
   attention_.Init(rng);
   output_.Init(rng);
+}
+
+void AttentionDecoder::set_compute_type(nn::ComputeType type) {
+  for (auto& cell : lstm_) cell->gates().set_compute_type(type);
 }
 
 std::vector<nn::Parameter*> AttentionDecoder::Parameters() {
@@ -200,27 +221,29 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
                                DecoderTrainContext* ctx, Tensor* log_probs, Tensor* attention) {
   attention_.Prepare(encoder_out, lengths, &ctx->memory);
   const int64_t N = ctx->memory.batch, T = ctx->memory.frames, V = vocab_size_;
+  const int64_t O = config_.hidden_dim + encoder_dim_;
   ATTEND_CHECK(static_cast<int64_t>(targets.size()) == N, name_, ": ", targets.size(),
                " target sequences for a batch of ", N);
   size_t max_len = 0;
   for (const auto& t : targets) max_len = std::max(max_len, t.size());
   const int64_t S = static_cast<int64_t>(max_len) + 1;
-  ATTEND_CHECK(config_.scheduled_sampling == 0 || rng != nullptr, name_,
-               ": scheduled sampling needs a random generator");
+  const bool sampling = config_.scheduled_sampling > 0;
+  ATTEND_CHECK(!sampling || rng != nullptr, name_, ": scheduled sampling needs a random generator");
   ctx->batch = N;
   ctx->steps.resize(S);
+  ctx->output_in.Resize({S * N, O});
   log_probs->Resize({S, N, V});
   if (attention != nullptr) attention->Resize({S, N, T});
   RowState state;
   ResetState(N, ctx->memory, 1, &state);
-  Tensor logits, step_log_probs;
+  Tensor step_output_in, step_log_probs;
   for (int64_t s = 0; s < S; ++s) {
     DecoderTrainContext::Step& st = ctx->steps[s];
     st.inputs.resize(N);
     for (int64_t n = 0; n < N; ++n) {
       const auto& y = targets[n];
       int token = s == 0 || s > static_cast<int64_t>(y.size()) ? sos_eos_ : y[s - 1];
-      if (s > 0 && config_.scheduled_sampling > 0 && s <= static_cast<int64_t>(y.size()) &&
+      if (s > 0 && sampling && s <= static_cast<int64_t>(y.size()) &&
           rng->Bernoulli(config_.scheduled_sampling)) {
         const float* p = log_probs->data() + ((s - 1) * N + n) * V;
         token = static_cast<int>(std::max_element(p, p + V) - p);
@@ -243,43 +266,74 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
                        &st.attention);
     state.context = st.context;
     state.weights = st.attention.weights;
-    ConcatRows(*input, st.context, &st.output_in);
-    output_.Forward(st.output_in, &logits);
-    nn::LogSoftmax(logits, &step_log_probs);
-    std::memcpy(log_probs->data() + s * N * V, step_log_probs.data(), N * V * sizeof(float));
+    ConcatRowsTo(*input, st.context, ctx->output_in.data() + s * N * O);
+    if (sampling) {
+      // The next step may feed this step's argmax: its outputs are needed now.
+      ConcatRows(*input, st.context, &step_output_in);
+      output_.Forward(step_output_in, &train_logits_);
+      nn::LogSoftmax(train_logits_, &step_log_probs);
+      std::memcpy(log_probs->data() + s * N * V, step_log_probs.data(), N * V * sizeof(float));
+    }
     if (attention != nullptr)
       std::memcpy(attention->data() + s * N * T, st.attention.weights.data(),
                   N * T * sizeof(float));
+  }
+  if (!sampling) {
+    // The output layer feeds nothing back: one GEMM over all steps' rows.
+    output_.Forward(ctx->output_in, &train_logits_);  // [S·N, V]
+    nn::LogSoftmax(train_logits_, log_probs);
+    log_probs->Reshape({S, N, V});
   }
 }
 
 void AttentionDecoder::Backward(DecoderTrainContext* ctx, const Tensor& dlogits,
                                 Tensor* dencoder_out) {
   const int64_t S = static_cast<int64_t>(ctx->steps.size()), N = ctx->batch, V = vocab_size_;
-  const int64_t H = config_.hidden_dim, D = encoder_dim_, E = config_.embedding_dim;
+  const int64_t H = config_.hidden_dim, D = encoder_dim_, E = config_.embedding_dim, O = H + D;
   const int L = static_cast<int>(lstm_.size());
   ATTEND_CHECK(dlogits.shape() == Shape({S, N, V}), name_, ": logit gradient has shape ",
                ShapeToString(dlogits.shape()), ", expected [", S, ", ", N, ", ", V, "]");
   const AttentionMemory& memory = ctx->memory;
-  Tensor dkeys(memory.keys.shape()), dvalues(memory.values.shape());
+  ctx->dkeys.Resize(memory.keys.shape());
+  ctx->dkeys.SetZero();
+  ctx->dvalues.Resize(memory.values.shape());
+  ctx->dvalues.SetZero();
+  // The output layer over all steps' rows at once.
+  output_.Backward(ctx->output_in, dlogits, &ctx->doutput_in);  // [S·N, H+D]
+  // The per-step rows the weight gradients are computed from after the loop.
+  const bool projects_query = attention_.projects_query();
+  ctx->gate_inputs.resize(L);
+  ctx->dgates.resize(L);
+  for (int l = 0; l < L; ++l) {
+    ctx->gate_inputs[l].Resize({S * N, lstm_[l]->input_dim() + H});
+    ctx->dgates[l].Resize({S * N, 4 * H});
+  }
+  if (projects_query) {
+    ctx->queries.Resize({S * N, H});
+    ctx->dprojected.Resize({S * N, attention_.key_dim()});
+  }
   // Gradients carried from step s+1 to step s.
   std::vector<Tensor> dh_carry(L, Tensor({N, H})), dc_carry(L, Tensor({N, H}));
   Tensor dcontext_carry({N, D}), dweights_carry({N, memory.frames});
   bool have_dweights = false;
-  Tensor dstep({N, V}), doutput_in, dtop({N, H}), dcontext({N, D}), dquery, dprev, dx, dh_prev,
-      dc_prev, zeros({N, H}), demb({N, E});
+  Tensor dtop({N, H}), dcontext({N, D}), dquery, dprojected, dprev, dx, dh_prev, dc_prev,
+      zeros({N, H}), demb({N, E});
   nn::LstmCellContext scratch;
   for (int64_t s = S - 1; s >= 0; --s) {
     DecoderTrainContext::Step& st = ctx->steps[s];
-    std::memcpy(dstep.data(), dlogits.data() + s * N * V, N * V * sizeof(float));
-    output_.Backward(st.output_in, dstep, &doutput_in);  // [N, H+D]
+    const float* doutput_in = ctx->doutput_in.data() + s * N * O;
     dtop = dh_carry[L - 1];
-    AddColumns(doutput_in, 0, &dtop);
+    AddColumns(doutput_in, O, 0, &dtop);
     dcontext = dcontext_carry;
-    AddColumns(doutput_in, H, &dcontext);
+    AddColumns(doutput_in, O, H, &dcontext);
     attention_.Backward(memory, 1, st.attention, dcontext,
-                        have_dweights ? &dweights_carry : nullptr, &dkeys, &dvalues, &dquery,
-                        attention_.uses_location() ? &dprev : nullptr);
+                        have_dweights ? &dweights_carry : nullptr, &ctx->dkeys, &ctx->dvalues,
+                        &dquery, attention_.uses_location() ? &dprev : nullptr,
+                        projects_query ? &dprojected : nullptr);
+    if (projects_query) {
+      CopyToRows(st.attention.query, s * N, &ctx->queries);
+      CopyToRows(dprojected, s * N, &ctx->dprojected);
+    }
     if (attention_.uses_location()) {
       dweights_carry = dprev;
       have_dweights = true;
@@ -290,7 +344,10 @@ void AttentionDecoder::Backward(DecoderTrainContext* ctx, const Tensor& dlogits,
     Tensor dh = dtop;
     for (int l = L - 1; l >= 0; --l) {
       const Tensor& c_prev = s > 0 ? ctx->steps[s - 1].cells[l].c : zeros;
-      lstm_[l]->Backward(st.cells[l], c_prev, dh, &dc_carry[l], &dx, &dh_prev, &dc_prev, &scratch);
+      lstm_[l]->BackwardData(st.cells[l], c_prev, dh, &dc_carry[l], &dx, &dh_prev, &dc_prev,
+                             &scratch);
+      CopyToRows(st.cells[l].xh, s * N, &ctx->gate_inputs[l]);
+      CopyToRows(scratch.gates, s * N, &ctx->dgates[l]);
       dh_carry[l] = dh_prev;
       dc_carry[l] = dc_prev;
       if (l > 0) {
@@ -305,8 +362,11 @@ void AttentionDecoder::Backward(DecoderTrainContext* ctx, const Tensor& dlogits,
     dcontext_carry.SetZero();
     AddColumns(dx, E, &dcontext_carry);
   }
-  Tensor scratch_values;
-  attention_.PrepareBackward(memory, dkeys, dvalues, dencoder_out, &scratch_values);
+  // The weight gradients of all steps, one GEMM per layer.
+  for (int l = 0; l < L; ++l) lstm_[l]->BackwardWeights(ctx->gate_inputs[l], ctx->dgates[l]);
+  if (projects_query) attention_.query_projection().BackwardWeights(ctx->queries, ctx->dprojected);
+  attention_.PrepareBackward(memory, ctx->dkeys, ctx->dvalues, dencoder_out,
+                             &ctx->dencoder_scratch);
 }
 
 }  // namespace attend::decoder

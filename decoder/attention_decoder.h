@@ -27,6 +27,7 @@
 #include "base/random.h"
 #include "decoder/attention.h"
 #include "decoder/step_decoder.h"
+#include "nn/compute_type.h"
 #include "nn/embedding.h"
 #include "nn/linear.h"
 #include "nn/lstm_cell.h"
@@ -46,7 +47,9 @@ struct AttentionDecoderConfig {
   std::string ToString() const;
 };
 
-// What a teacher-forced Forward keeps for Backward (one entry per step).
+// What a teacher-forced Forward keeps for Backward (one entry per step), and
+// Backward's work space. The context lives as long as the trainer's loss, so
+// batches of the same shape reuse every buffer (fresh pages are slow to touch).
 struct DecoderTrainContext {
   struct Step {
     std::vector<int> inputs;                 // [N] tokens fed at this step
@@ -55,12 +58,21 @@ struct DecoderTrainContext {
     std::vector<nn::LstmCellContext> cells;  // per layer
     std::vector<nn::Tensor> h;               // per layer output [N, H]
     AttentionStep attention;
-    nn::Tensor context;    // [N, D]
-    nn::Tensor output_in;  // [N, H+D]
+    nn::Tensor context;  // [N, D]
   };
   AttentionMemory memory;
   std::vector<Step> steps;
   int64_t batch = 0;
+  // [S·N, H+D] every step's [s_t; c_t]: the output layer does not feed the
+  // recurrence, so it runs once over all steps' rows (forward and backward).
+  nn::Tensor output_in;
+  // Backward's work space: key and value gradients [N, T, ·], the output
+  // layer's input gradient [S·N, H+D], and the rows of all steps that the
+  // weight gradients of the LSTM gates [S·N, In+H], [S·N, 4H] and of the
+  // attention's query projection [S·N, H], [S·N, A] are computed from.
+  nn::Tensor dkeys, dvalues, dencoder_scratch, doutput_in;
+  std::vector<nn::Tensor> gate_inputs, dgates;  // per LSTM layer
+  nn::Tensor queries, dprojected;
 };
 
 class AttentionDecoder : public StepDecoder {
@@ -71,6 +83,10 @@ class AttentionDecoder : public StepDecoder {
 
   void Init(Rng* rng);
   std::vector<nn::Parameter*> Parameters();
+  // The arithmetic of the LSTM gates' GEMMs: f32 (default) or bf16 with f32
+  // master weights, like the encoder's recurrent layers. The attention and
+  // the output layer stay f32 (their GEMMs are small or oddly shaped).
+  void set_compute_type(nn::ComputeType type);
 
   // StepDecoder.
   int vocab_size() const override { return vocab_size_; }
@@ -128,6 +144,9 @@ class AttentionDecoder : public StepDecoder {
   RowState state_, spare_;
   nn::Tensor embedded_, x_, h_new_, context_new_, weights_new_, output_in_, logits_;
   nn::LstmCellContext cell_ctx_;
+  // Teacher-forced training's logits [S·N, V] (or one step's [N, V] under
+  // scheduled sampling).
+  nn::Tensor train_logits_;
 };
 
 }  // namespace attend::decoder

@@ -72,6 +72,12 @@ class AsrModel {
   acoustic::Encoder& encoder() { return encoder_; }
   decoder::Ctc& ctc() { return ctc_; }
   decoder::AttentionDecoder& decoder() { return decoder_; }
+  // The arithmetic of the recurrent layers, encoder and decoder (f32, or bf16
+  // with f32 master weights); see Encoder and AttentionDecoder::set_compute_type.
+  void set_compute_type(nn::ComputeType type) {
+    encoder_.set_compute_type(type);
+    decoder_.set_compute_type(type);
+  }
   std::vector<nn::Parameter*> Parameters();
 
   // Seconds between two encoder output frames (frame shift × time reduction).

@@ -60,10 +60,26 @@ int64_t Linear::num_prepared_weights() const {
   return n;
 }
 
-Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows) {
+const memory& Linear::Refreshed(PreparedWeights& w) {
+  if (w.version != weight_.version()) {
+    if (w.mem != plain_weights_mem_)
+      dnnl::reorder(plain_weights_mem_, w.mem).execute(engine_.stream(), plain_weights_mem_, w.mem);
+    w.version = weight_.version();
+  }
+  return w.mem;
+}
+
+void* Linear::InComputeType(const Tensor& t, std::vector<bf16_t>* buf) const {
+  if (compute_type_ == ComputeType::kF32) return const_cast<float*>(t.data());
+  if (static_cast<int64_t>(buf->size()) < t.size()) buf->resize(t.size());
+  FloatToBf16(t.data(), buf->data(), t.size());
+  return buf->data();
+}
+
+Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows, ComputeType type) {
   const auto& eng = engine_.engine();
-  memory::desc src_md({rows, in_dim_}, dt::f32, tag::nc);
-  memory::desc weights_any_md({out_dim_, in_dim_}, dt::f32, tag::any);
+  memory::desc src_md({rows, in_dim_}, ToDnnl(type), tag::nc);
+  memory::desc weights_any_md({out_dim_, in_dim_}, ToDnnl(type), tag::any);
   memory::desc bias_md({out_dim_}, dt::f32, tag::x);
   memory::desc dst_md({rows, out_dim_}, dt::f32, tag::nc);
   auto desc = dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src_md,
@@ -84,66 +100,95 @@ void Linear::Forward(const Tensor& x, Tensor* y) {
   out_shape.back() = out_dim_;
   y->Resize(out_shape);
   if (rows == 0) return;
-  ForwardPlan& plan = forward_plans_.Get({rows}, [&] { return MakeForwardPlan(rows); });
+  const ComputeType type = compute_type_;
+  ForwardPlan& plan = forward_plans_.Get({rows, static_cast<int64_t>(type)},
+                                         [&] { return MakeForwardPlan(rows, type); });
   auto& stream = engine_.stream();
   // Refresh the preferred-layout copy of W only when W changed.
-  PreparedWeights& w = *plan.weights;
-  if (w.version != weight_.version()) {
-    if (w.mem != plain_weights_mem_)
-      dnnl::reorder(plain_weights_mem_, w.mem).execute(stream, plain_weights_mem_, w.mem);
-    w.version = weight_.version();
-  }
+  const memory& w = Refreshed(*plan.weights);
   if (!has_bias_) bias_.value.SetZero();
-  plan.src_mem.set_data_handle(const_cast<float*>(x.data()));
+  plan.src_mem.set_data_handle(InComputeType(x, &src_bf16_));
   plan.dst_mem.set_data_handle(y->data());
   plan.prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
-                             {DNNL_ARG_WEIGHTS, w.mem},
+                             {DNNL_ARG_WEIGHTS, w},
                              {DNNL_ARG_BIAS, plan.bias_mem},
                              {DNNL_ARG_DST, plan.dst_mem}});
   stream.wait();
 }
 
-Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows) {
+Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows, ComputeType type) {
   const auto& eng = engine_.engine();
-  memory::desc src_md({rows, in_dim_}, dt::f32, tag::nc);
-  memory::desc weights_md({out_dim_, in_dim_}, dt::f32, tag::oi);
+  const dt act = ToDnnl(type);
+  memory::desc src_md({rows, in_dim_}, act, tag::nc);
+  memory::desc weights_md({out_dim_, in_dim_}, act, tag::oi);
+  memory::desc diff_weights_md({out_dim_, in_dim_}, dt::f32, tag::oi);
   memory::desc bias_md({out_dim_}, dt::f32, tag::x);
-  memory::desc dst_md({rows, out_dim_}, dt::f32, tag::nc);
+  memory::desc diff_dst_md({rows, out_dim_}, act, tag::nc);
+  memory::desc diff_src_md({rows, in_dim_}, dt::f32, tag::nc);
   // Backward primitives need a forward-training descriptor as a hint.
   auto fwd_desc = dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training, src_md,
-                                                    weights_md, bias_md, dst_md);
+                                                    weights_md, bias_md, diff_dst_md);
   dnnl::inner_product_forward::primitive_desc fwd_pd(fwd_desc, eng);
   dnnl::inner_product_backward_data::primitive_desc data_pd(
-      dnnl::inner_product_backward_data::desc(src_md, weights_md, dst_md), eng, fwd_pd);
+      dnnl::inner_product_backward_data::desc(diff_src_md, weights_md, diff_dst_md), eng, fwd_pd);
   dnnl::inner_product_backward_weights::primitive_desc weights_pd(
-      dnnl::inner_product_backward_weights::desc(src_md, weights_md, bias_md, dst_md), eng, fwd_pd);
+      dnnl::inner_product_backward_weights::desc(src_md, diff_weights_md, bias_md, diff_dst_md),
+      eng, fwd_pd);
   BackwardPlan plan;
   plan.data_prim = dnnl::inner_product_backward_data(data_pd);
   plan.weights_prim = dnnl::inner_product_backward_weights(weights_pd);
   plan.src_mem = memory(src_md, eng, nullptr);
-  plan.diff_dst_mem = memory(dst_md, eng, nullptr);
-  plan.diff_src_mem = memory(src_md, eng, nullptr);
-  plan.diff_weights_mem = memory(weights_md, eng);
+  plan.diff_dst_mem = memory(diff_dst_md, eng, nullptr);
+  plan.diff_src_mem = memory(diff_src_md, eng, nullptr);
+  plan.diff_weights_mem = memory(diff_weights_md, eng);
   plan.diff_bias_mem = memory(bias_md, eng);
+  plan.weights = Prepared(weights_md);
   return plan;
+}
+
+Linear::BackwardPlan& Linear::GetBackwardPlan(int64_t rows) {
+  const ComputeType type = compute_type_;
+  return backward_plans_.Get({rows, static_cast<int64_t>(type)},
+                             [&] { return MakeBackwardPlan(rows, type); });
 }
 
 void Linear::Backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
   const int64_t rows = Rows(x);
   ATTEND_CHECK(dy.size() == rows * out_dim_, weight_.name, ": output gradient has shape ",
                ShapeToString(dy.shape()), ", expected ", rows, " rows of ", out_dim_);
-  if (dx != nullptr) dx->Resize(x.shape());
+  if (dx != nullptr) BackwardData(dy, dx);
+  BackwardWeights(x, dy);
+}
+
+void Linear::BackwardData(const Tensor& dy, Tensor* dx) {
+  ATTEND_CHECK(dy.rank() >= 1 && dy.shape().back() == out_dim_, weight_.name,
+               ": output gradient's last dimension must be ", out_dim_, ", got shape ",
+               ShapeToString(dy.shape()));
+  const int64_t rows = dy.size() / out_dim_;
+  Shape dx_shape = dy.shape();
+  dx_shape.back() = in_dim_;
+  dx->Resize(dx_shape);
   if (rows == 0) return;
-  BackwardPlan& plan = backward_plans_.Get({rows}, [&] { return MakeBackwardPlan(rows); });
+  BackwardPlan& plan = GetBackwardPlan(rows);
   auto& stream = engine_.stream();
-  plan.src_mem.set_data_handle(const_cast<float*>(x.data()));
-  plan.diff_dst_mem.set_data_handle(const_cast<float*>(dy.data()));
-  if (dx != nullptr) {
-    plan.diff_src_mem.set_data_handle(dx->data());
-    plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
-                                    {DNNL_ARG_WEIGHTS, plain_weights_mem_},
-                                    {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}});
-  }
+  const memory& w = Refreshed(*plan.weights);
+  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &diff_dst_bf16_));
+  plan.diff_src_mem.set_data_handle(dx->data());
+  plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
+                                  {DNNL_ARG_WEIGHTS, w},
+                                  {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}});
+  stream.wait();
+}
+
+void Linear::BackwardWeights(const Tensor& x, const Tensor& dy) {
+  const int64_t rows = Rows(x);
+  ATTEND_CHECK(dy.size() == rows * out_dim_, weight_.name, ": output gradient has shape ",
+               ShapeToString(dy.shape()), ", expected ", rows, " rows of ", out_dim_);
+  if (rows == 0) return;
+  BackwardPlan& plan = GetBackwardPlan(rows);
+  auto& stream = engine_.stream();
+  plan.src_mem.set_data_handle(InComputeType(x, &src_bf16_));
+  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &diff_dst_bf16_));
   plan.weights_prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
                                      {DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
                                      {DNNL_ARG_DIFF_WEIGHTS, plan.diff_weights_mem},

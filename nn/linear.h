@@ -11,6 +11,12 @@
 // copy is shared by every forward plan preferring the same layout (in practice
 // one per layer, whatever the row count): a copy per plan made a long
 // recording's memory grow with each new segment length (issue 6).
+//
+// Compute type: in bf16 (set_compute_type) the GEMMs read x, dy and W rounded
+// to bf16 and accumulate in f32; y, dx and the gradients are f32, and W stays
+// f32 (the master copy the optimizer updates; the bf16 copies are refreshed
+// per version like the blocked one). The decoder's LSTM gates use it in bf16
+// training, where their GEMMs stream megabytes of weights per step.
 #pragma once
 
 #include <memory>
@@ -18,6 +24,8 @@
 #include <vector>
 
 #include "base/random.h"
+#include "nn/bf16.h"
+#include "nn/compute_type.h"
 #include "nn/engine.h"
 #include "nn/parameter.h"
 #include "nn/plan_cache.h"
@@ -39,6 +47,17 @@ class Linear {
   // Given the forward input x and dy = dL/dy, adds dL/dW and dL/db into the
   // parameters' gradients and, when dx is not null, writes dL/dx (resized).
   void Backward(const Tensor& x, const Tensor& dy, Tensor* dx);
+  // Backward's two halves, for callers that apply the layer at many time
+  // steps: dL/dx is needed step by step (it feeds the recurrence), but the
+  // weight gradient of all steps is one GEMM over the stacked rows, far
+  // faster than one small GEMM (and a pass over dW) per step.
+  // dy [..., out] -> dx [..., in] (resized).
+  void BackwardData(const Tensor& dy, Tensor* dx);
+  // Adds dL/dW and dL/db for forward input x [..., in] and dy [..., out].
+  void BackwardWeights(const Tensor& x, const Tensor& dy);
+
+  void set_compute_type(ComputeType type) { compute_type_ = type; }
+  ComputeType compute_type() const { return compute_type_; }
 
   std::vector<Parameter*> Parameters();
   Parameter& weight() { return weight_; }
@@ -66,9 +85,14 @@ class Linear {
   struct BackwardPlan;
   // The copy of W in `desc`, shared with the live plans that use it.
   std::shared_ptr<PreparedWeights> Prepared(const dnnl::memory::desc& desc);
-  ForwardPlan MakeForwardPlan(int64_t rows);
-  BackwardPlan MakeBackwardPlan(int64_t rows);
+  // w's memory, reordered from the f32 master first if W changed since.
+  const dnnl::memory& Refreshed(PreparedWeights& w);
+  ForwardPlan MakeForwardPlan(int64_t rows, ComputeType type);
+  BackwardPlan MakeBackwardPlan(int64_t rows, ComputeType type);
+  BackwardPlan& GetBackwardPlan(int64_t rows);
   int64_t Rows(const Tensor& x) const;
+  // t's data in the compute type: t itself in f32, else converted into `buf`.
+  void* InComputeType(const Tensor& t, std::vector<bf16_t>* buf) const;
 
   Engine& engine_;
   int64_t in_dim_;
@@ -76,6 +100,7 @@ class Linear {
   bool has_bias_;
   Parameter weight_;
   Parameter bias_;  // [out]; all zeros and untrained when !has_bias_
+  ComputeType compute_type_ = ComputeType::kF32;
 
   struct ForwardPlan {
     dnnl::inner_product_forward prim;
@@ -85,14 +110,17 @@ class Linear {
   struct BackwardPlan {
     dnnl::inner_product_backward_data data_prim;
     dnnl::inner_product_backward_weights weights_prim;
-    dnnl::memory src_mem, diff_dst_mem, diff_src_mem;  // W: plain_weights_mem_
-    dnnl::memory diff_weights_mem, diff_bias_mem;      // scratch, added into the gradients
+    dnnl::memory src_mem, diff_dst_mem, diff_src_mem;
+    dnnl::memory diff_weights_mem, diff_bias_mem;  // scratch, added into the gradients
+    std::shared_ptr<PreparedWeights> weights;      // plain W (f32: plain_weights_mem_)
   };
   dnnl::memory plain_weights_mem_;  // aliases weight_.value, [out, in] oi
   // Every prepared copy a live plan holds; a copy dies with its last plan.
   std::vector<std::weak_ptr<PreparedWeights>> prepared_;
   PlanCache<ForwardPlan> forward_plans_;
   PlanCache<BackwardPlan> backward_plans_;
+  // bf16 copies of x and dy (bf16 compute only; reused, no allocation once warm).
+  std::vector<bf16_t> src_bf16_, diff_dst_bf16_;
 };
 
 }  // namespace attend::nn

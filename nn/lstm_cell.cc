@@ -91,6 +91,17 @@ void LstmCell::Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_pr
 void LstmCell::Backward(const LstmCellContext& ctx, const Tensor& c_prev, const Tensor& dh,
                         const Tensor* dc, Tensor* dx, Tensor* dh_prev, Tensor* dc_prev,
                         LstmCellContext* scratch) {
+  BackwardData(ctx, c_prev, dh, dc, dx, dh_prev, dc_prev, scratch);
+  BackwardWeights(ctx.xh, scratch->gates);
+}
+
+void LstmCell::BackwardWeights(const Tensor& xh, const Tensor& dgates) {
+  gates_.BackwardWeights(xh, dgates);
+}
+
+void LstmCell::BackwardData(const LstmCellContext& ctx, const Tensor& c_prev, const Tensor& dh,
+                            const Tensor* dc, Tensor* dx, Tensor* dh_prev, Tensor* dc_prev,
+                            LstmCellContext* scratch) {
   const int64_t rows = ctx.c.dim(0);
   const int64_t H = hidden_dim_, In = input_dim_;
   ATTEND_CHECK(dh.shape() == Shape({rows, H}) && (dc == nullptr || dc->shape() == dh.shape()),
@@ -119,7 +130,7 @@ void LstmCell::Backward(const LstmCellContext& ctx, const Tensor& c_prev, const 
     }
   }
   Tensor& dxh = scratch->xh;
-  gates_.Backward(ctx.xh, dgates, &dxh);
+  gates_.BackwardData(dgates, &dxh);
   if (dx != nullptr) dx->Resize({rows, In});
   dh_prev->Resize({rows, H});
   for (int64_t r = 0; r < rows; ++r) {

@@ -53,6 +53,17 @@ class LstmCell {
                 const Tensor* dc, Tensor* dx, Tensor* dh_prev, Tensor* dc_prev,
                 LstmCellContext* scratch);
 
+  // Backward's two halves, for a sequence of steps (teacher-forced training):
+  // BackwardData is Backward without the parameter gradients and also leaves
+  // dL/d(gate pre-activations) [R, 4H] in scratch->gates; stacking those and
+  // the steps' ctx.xh, one BackwardWeights call then adds the parameter
+  // gradients of all steps with one GEMM instead of one per step.
+  void BackwardData(const LstmCellContext& ctx, const Tensor& c_prev, const Tensor& dh,
+                    const Tensor* dc, Tensor* dx, Tensor* dh_prev, Tensor* dc_prev,
+                    LstmCellContext* scratch);
+  // xh [rows, In+H] and dgates [rows, 4H], the rows of any number of steps.
+  void BackwardWeights(const Tensor& xh, const Tensor& dgates);
+
   std::vector<Parameter*> Parameters() { return gates_.Parameters(); }
   Linear& gates() { return gates_; }
   int64_t input_dim() const { return input_dim_; }

@@ -11,9 +11,6 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-dt ToDnnl(ComputeType type) { return type == ComputeType::kF32 ? dt::f32 : dt::bf16; }
-size_t ElementSize(ComputeType type) { return type == ComputeType::kF32 ? 4 : 2; }
-
 namespace {
 
 const memory::desc kNone;  // a zero descriptor: "no such argument" (zero initial state)

@@ -22,6 +22,7 @@
 
 #include "base/random.h"
 #include "nn/byte_buffer.h"
+#include "nn/compute_type.h"
 #include "nn/engine.h"
 #include "nn/parameter.h"
 #include "nn/plan_cache.h"
@@ -29,12 +30,6 @@
 #include "nn/tensor.h"
 
 namespace attend::nn {
-
-// What oneDNN computes in. Master weights and gradients stay float32.
-enum class ComputeType { kF32, kBf16 };
-dnnl::memory::data_type ToDnnl(ComputeType type);
-// Bytes per activation element.
-size_t ElementSize(ComputeType type);
 
 class RnnLayer {
  public:

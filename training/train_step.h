@@ -40,7 +40,7 @@ struct GradientResult {
 class TrainStep {
  public:
   // `loss.ctc_weight` should be the model's λ. The compute type of the
-  // encoder is set on the model (Encoder::set_compute_type).
+  // recurrent layers is set on the model (AsrModel::set_compute_type).
   TrainStep(model::AsrModel* model, const decoder::JointLossOptions& loss,
             const OptimizerOptions& optimizer, double clip_norm);
 

@@ -131,8 +131,8 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
   ATTEND_CHECK(train_->num_batches() > 0, "no training batches (set the vocabulary first)");
   fs::create_directories(ckpt_dir_);
   nn::SetNumThreads(options_.threads);
-  model_->encoder().set_compute_type(options_.compute_type == "bf16" ? nn::ComputeType::kBf16
-                                                                     : nn::ComputeType::kF32);
+  model_->set_compute_type(options_.compute_type == "bf16" ? nn::ComputeType::kBf16
+                                                           : nn::ComputeType::kF32);
   log_file_.open((fs::path(exp_dir) / "train.log").string(), std::ios::app);
   ATTEND_CHECK(log_file_.good(), "cannot write '", (fs::path(exp_dir) / "train.log").string(), "'");
   const std::string metrics = (fs::path(exp_dir) / "metrics.csv").string();

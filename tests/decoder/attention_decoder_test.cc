@@ -102,6 +102,28 @@ TEST(AttentionDecoder, TeacherForcedGradientsMatchFiniteDifferences) {
   }
 }
 
+// bf16 gates (training's --compute-type bf16) stay close to f32: the same
+// loss and gradients up to bf16 rounding of the gate GEMMs' inputs.
+TEST(AttentionDecoder, Bf16GatesTrainCloseToF32) {
+  Rng rng32(25, "bf16"), rng16(25, "bf16");
+  DecoderScene f32(SmallConfig("location", 2), &rng32), bf16(SmallConfig("location", 2), &rng16);
+  bf16.decoder.set_compute_type(nn::ComputeType::kBf16);
+  const double loss32 = f32.Loss(), loss16 = bf16.Loss();
+  EXPECT_NEAR(loss16, loss32, 1e-2 * std::abs(loss32));
+  EXPECT_NE(loss16, loss32);  // bf16 really ran
+  Tensor denc32, denc16;
+  for (DecoderScene* s : {&f32, &bf16}) {
+    nn::ZeroGrad(s->decoder.Parameters());
+    Tensor dlogits;
+    nn::LogSoftmaxBackward(s->log_probs, s->LossGradient(), &dlogits);
+    s->decoder.Backward(&s->ctx, dlogits, s == &f32 ? &denc32 : &denc16);
+  }
+  EXPECT_LT(nn::MaxAbsDiff(denc32, denc16), 2e-2);
+  const auto p32 = f32.decoder.Parameters(), p16 = bf16.decoder.Parameters();
+  for (size_t i = 0; i < p32.size(); ++i)
+    EXPECT_LT(nn::MaxAbsDiff(p32[i]->grad, p16[i]->grad), 2e-2) << p32[i]->name;
+}
+
 TEST(AttentionDecoder, StepsReproduceTeacherForcingAndReorderMovesRows) {
   for (std::string type : {"additive", "location", "dot", "general"}) {
     SCOPED_TRACE(type);

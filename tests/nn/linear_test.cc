@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attend::nn {
@@ -174,6 +175,68 @@ TEST(Linear, ManyRowCountsShareOneWeightCopyAndBoundedPlans) {
     EXPECT_LT(MaxAbsDiff(y, NaiveLinear(x, layer)), 1e-5f) << rows << " rows";
   }
   EXPECT_EQ(layer.num_plans_created(), 100);
+}
+
+// Backward = BackwardData + BackwardWeights, and the weight gradient of stacked
+// rows is the sum of the per-row-block gradients (what the decoder relies on
+// to take all time steps' weight gradient in one GEMM).
+TEST(Linear, BackwardHalvesMatchBackwardAndStackedRowsSumBlocks) {
+  Rng rng(8, "test");
+  Linear layer("fc", 24, 16);
+  layer.Init(&rng);
+  Tensor x = RandomTensor({6, 24}, &rng), dy = RandomTensor({6, 16}, &rng), dx, dx_half;
+  ZeroGrad(layer.Parameters());
+  layer.Backward(x, dy, &dx);
+  const Tensor dw = layer.weight().grad, db = layer.bias().grad;
+  ZeroGrad(layer.Parameters());
+  layer.BackwardData(dy, &dx_half);
+  EXPECT_EQ(MaxAbsDiff(dx, dx_half), 0.0f);
+  for (int64_t block = 0; block < 2; ++block) {
+    Tensor xb({3, 24}), dyb({3, 16});
+    std::copy(x.data() + block * 3 * 24, x.data() + (block + 1) * 3 * 24, xb.data());
+    std::copy(dy.data() + block * 3 * 16, dy.data() + (block + 1) * 3 * 16, dyb.data());
+    layer.BackwardWeights(xb, dyb);
+  }
+  EXPECT_LT(MaxAbsDiff(layer.weight().grad, dw), 1e-5f);
+  EXPECT_LT(MaxAbsDiff(layer.bias().grad, db), 1e-5f);
+}
+
+// bf16 compute rounds x, dy and W to bf16 (8 significant bits): results stay
+// within ~1% of f32, the master weights stay f32 and untouched, and a weight
+// update reaches the bf16 copies.
+TEST(Linear, Bf16ComputeIsCloseToF32) {
+  Rng rng(9, "test");
+  Linear f32("fc", 64, 48), bf16("fc", 64, 48);
+  f32.Init(&rng);
+  bf16.weight().value = f32.weight().value;
+  bf16.bias().value = f32.bias().value;
+  bf16.weight().MarkUpdated();
+  bf16.bias().MarkUpdated();
+  bf16.set_compute_type(ComputeType::kBf16);
+  const Tensor w0 = bf16.weight().value;
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    Tensor x = RandomTensor({10, 64}, &rng), dy = RandomTensor({10, 48}, &rng);
+    Tensor y32, y16, dx32, dx16;
+    f32.Forward(x, &y32);
+    bf16.Forward(x, &y16);
+    EXPECT_LT(MaxAbsDiff(y32, y16), 0.05f);  // |y| ~ 3: ~1%
+    ZeroGrad(f32.Parameters());
+    ZeroGrad(bf16.Parameters());
+    f32.Backward(x, dy, &dx32);
+    bf16.Backward(x, dy, &dx16);
+    EXPECT_LT(MaxAbsDiff(dx32, dx16), 0.05f);
+    EXPECT_LT(MaxAbsDiff(f32.weight().grad, bf16.weight().grad), 0.05f);
+    EXPECT_LT(MaxAbsDiff(f32.bias().grad, bf16.bias().grad), 0.05f);  // Σ of bf16-rounded dy
+    EXPECT_GT(MaxAbsDiff(y32, y16), 0.0f);                            // bf16 really ran
+    if (round == 0) {
+      EXPECT_EQ(MaxAbsDiff(bf16.weight().value, w0), 0.0f);
+      for (Linear* l : {&f32, &bf16}) {
+        for (int64_t i = 0; i < l->weight().value.size(); ++i) l->weight().value[i] *= -0.5f;
+        l->weight().MarkUpdated();
+      }
+    }
+  }
 }
 
 }  // namespace
