@@ -7,8 +7,9 @@
 # `attend transcribe` flags) into OUT_DIR/<n>/hyp, scores each against
 # DEV_DIR/text, writes `WER CER options` lines to OUT_DIR/tune.txt and prints
 # the options with the lowest dev WER (the first of equals) on stdout.
-# A candidate already decoded (its hyp and options file exist) is not decoded
-# again, so an interrupted stage resumes.
+# A candidate already decoded with the same model file and options is not
+# decoded again, so an interrupted stage resumes (OUT_DIR/<n>/key holds the
+# model's checksum and the options).
 set -euo pipefail
 [ $# -ge 5 ] || { echo "usage: $0 MODEL DEV_DIR OUT_DIR NJ OPTIONS..." >&2; exit 2; }
 model=$1 dev=$2 out=$3 nj=$4
@@ -16,17 +17,20 @@ shift 4
 
 mkdir -p "$out"
 : >"$out/tune.txt"
-best_wer= best_opts=
+model_sum=$(cksum <"$model" | cut -d' ' -f1)
+best_wer='' best_opts=''
 n=0
 for opts in "$@"; do
   n=$((n + 1))
   dir=$out/$n
   mkdir -p "$dir"
-  if [ ! -f "$dir/hyp" ] || [ "$(cat "$dir/options" 2>/dev/null)" != "$opts" ]; then
+  key="$model_sum $opts"
+  if [ ! -f "$dir/hyp" ] || [ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]; then
+    rm -f "$dir/hyp"
     # shellcheck disable=SC2086  # $opts is a word list
     attend transcribe --quiet --jobs "$nj" --threads 1 --model "$model" \
       --scp "$dev/wav.scp" $opts >"$dir/hyp.tmp"
-    printf '%s\n' "$opts" >"$dir/options"
+    printf '%s\n' "$key" >"$dir/key"
     mv "$dir/hyp.tmp" "$dir/hyp"
   fi
   attend score --ref "$dev/text" --hyp "$dir/hyp" >"$dir/score.txt"
