@@ -5,6 +5,17 @@
 
 namespace attend::tools {
 
+void StoreConfigFile(const std::string& path, const po::options_description& options,
+                     po::variables_map* vm) {
+  std::ifstream file(path);
+  if (!file) throw UsageError("cannot open config file (" + path + ")");
+  try {
+    po::store(po::parse_config_file(file, options), *vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (" + path + ")");
+  }
+}
+
 bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& args,
                       const po::options_description& options,
                       const po::positional_options_description& positional, po::variables_map* vm) {
@@ -20,16 +31,7 @@ bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& a
       std::cout << "usage: " << spec.usage << "\n\n" << spec.summary << "\n\n" << all << "\n";
       return false;
     }
-    if (vm->count("config")) {
-      const std::string path = (*vm)["config"].as<std::string>();
-      std::ifstream file(path);
-      if (!file) throw UsageError("cannot open config file (" + path + ")");
-      try {
-        po::store(po::parse_config_file(file, options), *vm);
-      } catch (const po::error& e) {
-        throw UsageError(std::string(e.what()) + " (" + path + ")");
-      }
-    }
+    if (vm->count("config")) StoreConfigFile((*vm)["config"].as<std::string>(), options, vm);
     po::notify(*vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see 'attend " + spec.name + " --help')");

@@ -1,7 +1,6 @@
 #include "tools/common/decode_flags.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include <boost/program_options.hpp>
 
@@ -39,10 +38,9 @@ std::string ReadModelDecodeDefaults(const std::string& model_path,
                                     po::variables_map* vm) {
   const std::string path =
       std::filesystem::path(model_path).replace_extension(".decode.conf").string();
-  std::ifstream file(path);
-  if (!file) return "";
+  if (!std::filesystem::exists(path)) return "";
+  StoreConfigFile(path, decode_flags, vm);
   try {
-    po::store(po::parse_config_file(file, decode_flags), *vm);
     po::notify(*vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (" + path + ")");
