@@ -1,9 +1,14 @@
-// `attend score --ref text --hyp hyp`: WER and CER like Kaldi's compute-wer.
+// `attend score --ref text --hyp hyp`: WER and CER like Kaldi's compute-wer,
+// and with --groups a breakdown by speaker (or any grouping), as sclite's
+// per-speaker report.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "base/text_table.h"
@@ -42,6 +47,25 @@ void PrintDetails(const std::string& key, const std::vector<decoder::AlignedPair
               static_cast<long long>(c.deletions), static_cast<long long>(c.insertions));
 }
 
+// Error counts of the utterances of one group.
+struct GroupCounts {
+  int64_t utterances = 0;
+  decoder::ErrorCounts words, chars;
+};
+
+// One line per group, in the groups' sorted order.
+void PrintGroups(const std::string& groups_path, const std::map<std::string, GroupCounts>& groups) {
+  size_t width = 5;  // "group"
+  for (const auto& [name, c] : groups) width = std::max(width, name.size());
+  std::printf("\nBy group (%s):\n%-*s %6s %7s %7s %7s\n", groups_path.c_str(),
+              static_cast<int>(width), "group", "utts", "words", "%WER", "%CER");
+  for (const auto& [name, c] : groups) {
+    std::printf("%-*s %6lld %7lld %7.2f %7.2f\n", static_cast<int>(width), name.c_str(),
+                static_cast<long long>(c.utterances), static_cast<long long>(c.words.reference),
+                c.words.Rate(), c.chars.Rate());
+  }
+}
+
 }  // namespace
 
 int RunScore(const Args& args) {
@@ -50,12 +74,15 @@ int RunScore(const Args& args) {
       "Word and character error rates of HYP against REF, both Kaldi `text` files (`uttid "
       "transcript` lines). An utterance missing from HYP counts as an empty hypothesis; one "
       "missing from REF is an error. CER ignores whitespace."};
-  std::string ref_path, hyp_path;
+  std::string ref_path, hyp_path, groups_path;
   bool details = false;
   po::options_description options("Options");
   options.add_options()("ref", po::value(&ref_path)->required(), "reference text file")(
       "hyp", po::value(&hyp_path)->required(), "hypothesis text file ('-' for stdin)")(
-      "details", po::bool_switch(&details), "print each utterance's word alignment");
+      "details", po::bool_switch(&details), "print each utterance's word alignment")(
+      "groups", po::value(&groups_path),
+      "also print WER and CER per group; FILE has `uttid group` lines, such as a data "
+      "directory's utt2spk, and names every reference utterance's group");
   po::positional_options_description positional;
   po::variables_map vm;
   if (!ParseCommandLine(spec, args, options, positional, &vm)) return 0;
@@ -68,6 +95,14 @@ int RunScore(const Args& args) {
   for (const auto& [key, text] : hyps)
     if (!ref_keys.count(key))
       throw Error("utterance '" + key + "' is not in the reference (" + ref_path + ")");
+  std::map<std::string, std::string> utt2group;
+  if (!groups_path.empty()) {
+    for (auto& e : ReadTextTable(groups_path)) utt2group.emplace(e.key, e.value);
+    for (const auto& r : refs)
+      if (!utt2group.count(r.key))
+        throw Error("utterance '" + r.key + "' has no group (" + groups_path + ")");
+  }
+  std::map<std::string, GroupCounts> groups;
   decoder::ErrorCounts words, chars;
   int64_t sentence_errors = 0, missing = 0;
   for (const auto& r : refs) {
@@ -77,9 +112,16 @@ int RunScore(const Args& args) {
     std::vector<decoder::AlignedPair> alignment;
     decoder::ErrorCounts w = decoder::Align(decoder::SplitWords(r.value), decoder::SplitWords(hyp),
                                             details ? &alignment : nullptr);
-    chars +=
+    const decoder::ErrorCounts c =
         decoder::Align(decoder::SplitCharacters(r.value), decoder::SplitCharacters(hyp), nullptr);
+    chars += c;
     words += w;
+    if (!utt2group.empty()) {
+      GroupCounts& g = groups[utt2group.at(r.key)];
+      ++g.utterances;
+      g.words += w;
+      g.chars += c;
+    }
     if (w.errors() > 0) ++sentence_errors;
     if (details) PrintDetails(r.key, alignment, w);
   }
@@ -90,6 +132,7 @@ int RunScore(const Args& args) {
               static_cast<long long>(sentence_errors), refs.size());
   std::printf("Scored %zu sentences, %lld not present in hyp.\n", refs.size(),
               static_cast<long long>(missing));
+  if (!groups_path.empty()) PrintGroups(groups_path, groups);
   return 0;
 }
 

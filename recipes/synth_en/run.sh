@@ -197,6 +197,20 @@ if stage_begin 5 score; then
     echo
     echo "options (beam settings chosen on dev, $exp/tune_dev):"
     sed 's/:/: /' "$exp/decode_settings"
+    # Where the errors are: the model's default decoding (beam + CTC) by
+    # synthesizer and by sentence kind, from the utterance ids
+    # (ENGINE_VOICE[_VARIANT]-KINDnnnnnn); per speaker in score_by_speaker.txt.
+    for set in test test_noisy; do
+      dir=$exp/decode_${set}_beam_ctc
+      awk 'BEGIN { split("c command d digits f fortune n number t timedate w wordseq", a)
+                   for (i = 1; i < 12; i += 2) kind[a[i]] = a[i + 1] }
+           { n = split($1, p, "-"); split(p[1], s, "_")
+             print $1, s[1] "/" kind[substr(p[n], 1, 1)] }' "$data/$set/text" >"$dir/utt2group"
+      attend score --ref "$data/$set/text" --hyp "$dir/hyp" --groups "$dir/utt2group" |
+        sed -n '/^By group/,$p' | sed "1s|.*|$set, beam_ctc, by synthesizer/sentence kind:|"
+      attend score --ref "$data/$set/text" --hyp "$dir/hyp" --groups "$data/$set/utt2spk" \
+        >"$dir/score_by_speaker.txt"
+    done
   } | tee "$exp/results.txt"
   stage_done 5 score
 fi

@@ -22,6 +22,30 @@ TEST(ScoreCli, PrintsKaldiStyleRates) {
   EXPECT_NE(r.output.find("1 not present in hyp"), std::string::npos) << r.output;
 }
 
+// --groups: sclite's per-speaker report, from an utt2spk-style file.
+TEST(ScoreCli, GroupsBreakDownTheRates) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("ref")) << "u1 the cat sat on the mat\nu2 hello world\nu3 ab\n";
+  std::ofstream(dir.File("hyp")) << "u1 the cat sit on mat\nu2 hello world\nu3 ab cd\n";
+  std::ofstream(dir.File("utt2spk")) << "u1 alice\nu2 bob\nu3 bob\nu9 carol\n";
+  auto r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("hyp") + " --groups " +
+                     dir.File("utt2spk"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("%WER 33.33 [ 3 / 9, 1 ins, 1 del, 1 sub ]"), std::string::npos)
+      << r.output;
+  // alice: 2 word errors / 6 words; "sat"->"sit" and "the" deleted: 4 / 17 letters.
+  EXPECT_NE(r.output.find("alice      1       6   33.33   23.53"), std::string::npos) << r.output;
+  // bob: one inserted word over 3 words, two inserted letters over 12 letters.
+  EXPECT_NE(r.output.find("bob        2       3   33.33   16.67"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("carol"), std::string::npos) << r.output;  // no utterance in ref
+
+  std::ofstream(dir.File("partial")) << "u1 alice\n";
+  r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("hyp") + " --groups " +
+                dir.File("partial"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("attend: error: utterance 'u2' has no group (", 0), 0u) << r.output;
+}
+
 TEST(ScoreCli, BadInputIsAOneLineError) {
   testing::TempDir dir;
   std::ofstream(dir.File("ref")) << "u1 a\nu1 b\n";
