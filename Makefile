@@ -18,7 +18,8 @@ DEPS := cmake g++ make pkg-config libdnnl-dev libsndfile1-dev libkissfft-dev \
 BENCH_DEPS := python3 python3-torch python3-torchaudio
 # Packages the recipes/synth_en data stages need (text sources, synthesizers, sox);
 # `make deps` installs them too, so the recipe runs after it alone.
-RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox
+RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox \
+               festival festvox-kdlpc16k festvox-us-slt-hts
 DEPS += $(RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

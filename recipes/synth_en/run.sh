@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # recipes/synth_en: a speech recognizer trained on synthetic English, from nothing
-# but Debian packages (fortunes, wamerican, espeak-ng, flite, sox).
+# but Debian packages (fortunes, wamerican, espeak-ng, flite, festival, sox).
 #
 #   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--data-conf "conf/data.conf"] [--data data]
 #            [--exp exp] [--train-conf conf/default.conf]

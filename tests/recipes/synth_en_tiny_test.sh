@@ -42,6 +42,10 @@ for split in train dev test test_noisy; do
 done
 [ "$(wc -l <"$data/train/text")" -ge 295 ] || fail "train: fewer than 295 of 300 utterances"
 [ "$(wc -l <"$data/test/text")" -ge 49 ] || fail "test: fewer than 49 of 50 utterances"
+# All three synthesizers rendered training speech (conf/data_tiny.conf adds festival).
+for engine in espeak flite festival; do
+  grep -q "^${engine}_" "$data/train/utt2spk" || fail "train: no $engine utterance"
+done
 
 # Held-out data is unseen: no dev/test speaker or sentence occurs in train.
 column_set() { cut -d' ' -f"$2" "$1" | sort -u; }
@@ -66,6 +70,9 @@ awk -v a="$first_dev" -v b="$last_dev" 'BEGIN { exit !(b < a) }' || fail "dev lo
 # Results: one row per set and decoding, each with a WER and a CER.
 rows=$(awk 'NR > 1 && NF == 4 && $3 ~ /^[0-9.]+$/ && $4 ~ /^[0-9.]+$/' "$exp/results.txt" | wc -l)
 [ "$rows" -eq 12 ] || fail "results.txt has $rows complete rows, not 12"
+# and the beam + CTC rows broken down by synthesizer and sentence kind.
+breakdown=$(grep -c '^espeak/[a-z]* *[0-9]* *[0-9]* *[0-9.]* *[0-9.]*$' "$exp/results.txt" || true)
+[ "$breakdown" -ge 2 ] || fail "results.txt lacks the by-synthesizer breakdown"
 
 # Decoding options chosen on dev: every beam candidate scored, and the beam + CTC
 # choice written beside the model as its decoding defaults.

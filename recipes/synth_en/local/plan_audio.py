@@ -27,8 +27,10 @@ from read_conf import Conf  # noqa: E402
 COLUMNS = ["uttid", "speaker", "engine", "voice", "variant", "rate", "pitch", "speed",
            "band", "highpass_hz", "lowpass_hz", "reverberance", "room_scale", "noise",
            "snr_db", "noise_offset", "gain_db", "text"]
-# Approximate mean F0 of the flite voices (Hz); pitch = this x flite_f0_factor.
-FLITE_F0_HZ = {"kal": 105, "kal16": 105, "awb": 110, "rms": 100, "slt": 170}
+# Approximate mean F0 (Hz) of the flite and festival voices; pitch = this x
+# flite_f0_factor (measured on a sentence for ked and kal; slt_hts ignores it).
+VOICE_F0_HZ = {"kal": 105, "kal16": 105, "awb": 110, "rms": 100, "slt": 170,
+               "kal_diphone": 102, "ked_diphone": 102, "cmu_us_slt_arctic_hts": 168}
 
 
 def speaker_id(engine, voice, variant):
@@ -38,11 +40,13 @@ def speaker_id(engine, voice, variant):
 
 
 def speakers(conf, split):
-    """(engine, voice, variant) triples of a split ('train', 'dev' or 'test')."""
+    """(engine, voice, variant) triples of a split ('train', 'dev' or 'test'): the
+    espeak-ng speakers, and the others (flite's and festival's voices)."""
     espeak = [("espeak", v, var) for v in conf.list("espeak_voices")
               for var in conf.list(f"espeak_{split}_variants")]
-    flite = [("flite", v, "none") for v in conf.list(f"flite_{split}_voices")]
-    return espeak, flite
+    others = [(engine, v, "none") for engine in ("flite", "festival")
+              for v in conf.list(f"{engine}_{split}_voices")]
+    return espeak, others
 
 
 def read_text(path):
@@ -64,14 +68,14 @@ def row_rng(conf, split, key):
 
 def plan_split(conf, split, sentences):
     kind = "train" if split == "train" else "heldout"
-    espeak, flite = speakers(conf, split)
+    espeak, others = speakers(conf, split)
     rows = []
     for sid, text in sentences:
         rng = row_rng(conf, split, sid)
-        if flite and rng.random() < conf.float("flite_fraction"):
-            engine, voice, variant = rng.choice(flite)
+        if others and rng.random() < conf.float("flite_fraction"):
+            engine, voice, variant = rng.choice(others)
             rate = uniform(rng, conf, "flite_stretch_range")
-            pitch = round(FLITE_F0_HZ.get(voice, 110) * uniform(rng, conf, "flite_f0_factor_range"))
+            pitch = round(VOICE_F0_HZ.get(voice, 110) * uniform(rng, conf, "flite_f0_factor_range"))
         else:
             engine, voice, variant = rng.choice(espeak)
             rate = rng.randint(*(int(x) for x in conf.range("espeak_rate_range")))
@@ -124,7 +128,7 @@ def check_disjoint(conf):
               f"{len(shared)} shared{' ' + str(sorted(shared)[:5]) if shared else ''}",
               file=sys.stderr)
         ok &= not shared
-    for name in ("espeak_{}_variants", "flite_{}_voices"):
+    for name in ("espeak_{}_variants", "flite_{}_voices", "festival_{}_voices"):
         tr = set(conf.list(name.format("train")))
         for s in ("dev", "test"):
             ok &= not (tr & set(conf.list(name.format(s))))

@@ -5,7 +5,7 @@
 #
 # NOISE_DIR holds the noise recordings and stats.txt (see below). Each ROW is one line of data/<split>/synth.tsv (tab separated, columns as in
 # its header; see local/plan_audio.py). Writes WAV_DIR/<uttid>.wav: 16 kHz mono
-# 16-bit, synthesized by espeak-ng or flite, then with sox: speed, resampling,
+# 16-bit, synthesized by espeak-ng, flite or festival, then with sox: speed, resampling,
 # band-limiting, reverb, additive noise at the planned SNR, peak gain. A WAV that
 # already exists is skipped, so an interrupted run resumes. Run by run.sh through
 # xargs -P; deterministic (sox -R, noise cut from fixed files at planned offsets).
@@ -46,6 +46,14 @@ render() {
     flite)
       flite -voice "$voice" --setf duration_stretch="$rate" --setf int_f0_target_mean="$pitch" \
         -t "$text" -o "$tmp/raw.wav" || return 1
+      ;;
+    festival)
+      # The voice's own intonation model with the planned mean F0 put first in its
+      # parameters (the diphone voices read it; the HTS voice has its own F0 model).
+      printf '%s\n' "$text" >"$tmp/text.txt"
+      text2wave -eval "(voice_$voice)" -eval "(Parameter.set 'Duration_Stretch $rate)" \
+        -eval "(set! int_lr_params (cons (list 'target_f0_mean $pitch) int_lr_params))" \
+        "$tmp/text.txt" -o "$tmp/raw.wav" || return 1
       ;;
     *)
       echo "$0: $uttid: unknown engine '$engine'" >&2
