@@ -161,13 +161,23 @@ if stage_begin 4 decode; then
   printf '%s\n' "greedy:--beam=1 --ctc-weight=0" "beam:$beam" "beam_ctc:$beam_ctc" \
     "beam_ctc_lm:$beam_ctc_lm" >"$exp/decode_settings.tmp"
   mv "$exp/decode_settings.tmp" "$exp/decode_settings"
+  # Tuning decoded dev with the chosen beam options already (decoding is
+  # deterministic): their dev hypotheses are copied, not decoded again.
+  model_sum=$(cksum <"$model" | cut -d' ' -f1)
   for set in dev test test_noisy; do
     while IFS=: read -r name opts; do
       dir=$exp/decode_${set}_$name
       mkdir -p "$dir"
-      # shellcheck disable=SC2086  # $opts is a word list
-      attend transcribe --quiet --jobs "$nj" --threads 1 --model "$model" \
-        --scp "$data/$set/wav.scp" $opts >"$dir/hyp.tmp"
+      tuned=
+      [ "$set" != dev ] ||
+        tuned=$(grep -lxF -- "$model_sum $opts" "$exp"/tune_dev/*/*/key 2>/dev/null | head -n 1 || true)
+      if [ -n "$tuned" ]; then
+        cp "${tuned%/key}/hyp" "$dir/hyp.tmp"
+      else
+        # shellcheck disable=SC2086  # $opts is a word list
+        attend transcribe --quiet --jobs "$nj" --threads 1 --model "$model" \
+          --scp "$data/$set/wav.scp" $opts >"$dir/hyp.tmp"
+      fi
       mv "$dir/hyp.tmp" "$dir/hyp"
     done <"$exp/decode_settings"
   done
