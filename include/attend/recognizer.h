@@ -33,6 +33,15 @@ struct DecodeOptions {
   int threads = 0;                    // oneDNN threads; 0 = all cores
 };
 
+// The decoding options a model ships with: `defaults` overridden by the
+// `name = value` lines of MODEL.decode.conf beside MODEL.attend, if there is
+// one (what its recipe chose on its dev set; `attend transcribe` reads the same
+// file, and the names are its flags: beam, ctc-weight, length-normalization, ...).
+// Throws std::runtime_error (attend::Error) naming the file on an unknown name
+// or a bad value.
+//   auto r = attend::Recognizer::Load(model, attend::ModelDecodeOptions(model));
+DecodeOptions ModelDecodeOptions(const std::string& model_path, const DecodeOptions& defaults = {});
+
 struct TimedUnit {
   std::string text;      // a word, or a token ("a", "<space>")
   double start = 0;      // seconds from the start of the audio

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "model/asr_model.h"
 #include "tests/frontend/audio_test_util.h"
@@ -58,6 +59,7 @@ TEST(FindPackage, AnInstalledAttendBuildsAndRunsInAnotherProject) {
   Rng rng(1, "init");
   m.Init(&rng);
   m.Save(dir.File("m.attend"));
+  std::ofstream(dir.File("m.decode.conf")) << "beam = 3\n";
   ASSERT_TRUE(frontend::testutil::WriteAudio(dir.File("a.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16,
                                              16000, 1, frontend::testutil::Sine(440, 16000, 8000)));
   log.clear();
@@ -66,6 +68,7 @@ TEST(FindPackage, AnInstalledAttendBuildsAndRunsInAnotherProject) {
                   &log),
             0)
       << log;
+  EXPECT_NE(log.find("beam 3"), std::string::npos) << log;  // read from m.decode.conf
   EXPECT_NE(log.find("segments 1"), std::string::npos) << log;
   EXPECT_NE(log.find("duration 0.5"), std::string::npos) << log;
   log.clear();

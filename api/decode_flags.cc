@@ -1,0 +1,62 @@
+#include "api/decode_flags.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <boost/program_options.hpp>
+
+#include "base/error.h"
+
+namespace attend {
+
+namespace po = boost::program_options;
+
+void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
+  desc->add_options()("beam", po::value(&o->beam)->default_value(o->beam),
+                      "hypotheses kept (1 = greedy)")(
+      "nbest", po::value(&o->nbest)->default_value(o->nbest), "alternatives per segment (<= beam)")(
+      "ctc-weight", po::value(&o->ctc_weight)->default_value(o->ctc_weight),
+      "joint CTC/attention weight in [0, 1]; < 0: the weight the model was trained with")(
+      "lm", po::value(&o->lm_path), "ARPA n-gram LM over the model's tokens (attend train-lm)")(
+      "lm-weight", po::value(&o->lm_weight)->default_value(o->lm_weight),
+      "LM shallow-fusion weight")("length-penalty",
+                                  po::value(&o->length_penalty)->default_value(o->length_penalty),
+                                  "score added per output token (> 0 favours longer output)")(
+      // A switch, but its default is the field's: options read onto defaults
+      // that normalize must keep normalizing.
+      "length-normalization",
+      po::bool_switch(&o->length_normalization)->default_value(o->length_normalization),
+      "rank hypotheses by score per token")(
+      "max-len-ratio", po::value(&o->max_len_ratio)->default_value(o->max_len_ratio),
+      "max output tokens per encoder frame (0 = one per frame)")(
+      "min-len-ratio", po::value(&o->min_len_ratio)->default_value(o->min_len_ratio),
+      "min output tokens per encoder frame")(
+      "max-segment", po::value(&o->max_segment_seconds)->default_value(o->max_segment_seconds),
+      "seconds; longer audio is cut at quiet points and decoded in segments")(
+      "threads", po::value(&o->threads)->default_value(o->threads),
+      "oneDNN threads per decoder (0 = all cores)");
+}
+
+std::string DecodeConfPath(const std::string& model_path) {
+  return std::filesystem::path(model_path).replace_extension(".decode.conf").string();
+}
+
+DecodeOptions ModelDecodeOptions(const std::string& model_path, const DecodeOptions& defaults) {
+  DecodeOptions options = defaults;
+  const std::string path = DecodeConfPath(model_path);
+  if (!std::filesystem::exists(path)) return options;
+  std::ifstream file(path);
+  ATTEND_CHECK(file.good(), "cannot open the model's decoding options (", path, ")");
+  po::options_description desc;
+  RegisterDecodeFlags(&options, &desc);
+  try {
+    po::variables_map vm;
+    po::store(po::parse_config_file(file, desc), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error(std::string(e.what()) + " (" + path + ")");
+  }
+  return options;
+}
+
+}  // namespace attend
