@@ -87,7 +87,7 @@ double AsrModel::seconds_per_encoder_frame() const {
   return config_.fbank.frame.frame_shift_ms * 1e-3 * static_cast<double>(config_.encoder.reduction);
 }
 
-nn::ModelFile AsrModel::ToModelFile() const {
+nn::ModelFile AsrModel::ToModelFile(Storage storage) const {
   nn::ModelFile file;
   file.config = config_.ToString();
   vocab_.Save(&file);
@@ -102,11 +102,14 @@ nn::ModelFile AsrModel::ToModelFile() const {
   for (nn::Parameter* p : const_cast<AsrModel*>(this)->Parameters()) {
     ATTEND_ASSERT(!file.tensors.count(p->name), "two parameters named ", p->name);
     file.tensors.emplace(p->name, p->value);
+    if (storage == Storage::kBfloat16 && p->value.rank() >= 2) file.bf16.insert(p->name);
   }
   return file;
 }
 
-void AsrModel::Save(const std::string& path) const { ToModelFile().Save(path); }
+void AsrModel::Save(const std::string& path, Storage storage) const {
+  ToModelFile(storage).Save(path);
+}
 
 std::unique_ptr<AsrModel> AsrModel::FromModelFile(const nn::ModelFile& file,
                                                   const std::string& source) {

@@ -56,9 +56,12 @@ class AsrModel {
   // Builds from an already parsed model file (`source` names it in errors).
   static std::unique_ptr<AsrModel> FromModelFile(const nn::ModelFile& file,
                                                  const std::string& source);
+  // How Save() stores the weights: float32, or bfloat16 for every parameter
+  // matrix (half the file; biases, CMVN and vocabulary stay float32).
+  enum class Storage { kFloat32, kBfloat16 };
   // Writes config, vocabulary, CMVN and parameters atomically.
-  void Save(const std::string& path) const;
-  nn::ModelFile ToModelFile() const;
+  void Save(const std::string& path, Storage storage = Storage::kFloat32) const;
+  nn::ModelFile ToModelFile(Storage storage = Storage::kFloat32) const;
 
   // PyTorch-style initialization of every parameter.
   void Init(Rng* rng);

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <vector>
 
 #include "base/atomic_file.h"
 #include "base/crc32.h"
 #include "base/error.h"
+#include "nn/bf16.h"
 
 namespace attend::nn {
 namespace {
@@ -16,6 +18,7 @@ namespace {
 constexpr char kMagic[8] = {'A', 'T', 'T', 'N', 'D', 'M', 'D', 'L'};
 constexpr char kTrailer[8] = {'E', 'N', 'D', 'A', 'T', 'T', 'N', 'D'};
 constexpr uint8_t kDtypeFloat32 = 0;
+constexpr uint8_t kDtypeBfloat16 = 1;
 constexpr uint32_t kMaxRank = 8;
 
 static_assert(std::endian::native == std::endian::little,
@@ -85,7 +88,9 @@ const Tensor& ModelFile::Get(const std::string& name, const std::string& file) c
 
 std::string ModelFile::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
-  Put<uint32_t>(&out, kModelFormatVersion);
+  for (const std::string& name : bf16)
+    if (!tensors.count(name)) Fail("no tensor '", name, "' to store as bfloat16");
+  Put<uint32_t>(&out, bf16.empty() ? 1 : 2);
   Put<uint64_t>(&out, config.size());
   out += config;
   Put<uint64_t>(&out, tensors.size());
@@ -94,12 +99,20 @@ std::string ModelFile::Serialize() const {
     size_t start = out.size();
     Put<uint32_t>(&out, static_cast<uint32_t>(name.size()));
     out += name;
-    Put<uint8_t>(&out, kDtypeFloat32);
+    const bool half = bf16.count(name) > 0;
+    Put<uint8_t>(&out, half ? kDtypeBfloat16 : kDtypeFloat32);
     Put<uint32_t>(&out, static_cast<uint32_t>(tensor.rank()));
     for (int64_t d : tensor.shape()) Put<int64_t>(&out, d);
-    uint64_t data_bytes = static_cast<uint64_t>(tensor.size()) * sizeof(float);
+    const uint64_t data_bytes =
+        static_cast<uint64_t>(tensor.size()) * (half ? sizeof(bf16_t) : sizeof(float));
     Put<uint64_t>(&out, data_bytes);
-    out.append(reinterpret_cast<const char*>(tensor.data()), data_bytes);
+    if (half) {
+      const size_t at = out.size();
+      out.resize(at + data_bytes);
+      FloatToBf16(tensor.data(), reinterpret_cast<bf16_t*>(out.data() + at), tensor.size());
+    } else {
+      out.append(reinterpret_cast<const char*>(tensor.data()), data_bytes);
+    }
     Put<uint32_t>(&out, Crc32(out.data() + start, out.size() - start));
   }
   out.append(kTrailer, sizeof(kTrailer));
@@ -129,7 +142,9 @@ ModelFile ModelFile::Parse(const std::string& bytes, const std::string& source) 
     uint32_t name_bytes = in.Get<uint32_t>("tensor name length");
     std::string name = in.GetBytes(name_bytes, "tensor name");
     uint8_t dtype = in.Get<uint8_t>("tensor dtype");
-    if (dtype != kDtypeFloat32) in.Corrupt("unknown dtype " + std::to_string(dtype));
+    if (dtype != kDtypeFloat32 && !(dtype == kDtypeBfloat16 && version >= 2))
+      in.Corrupt("unknown dtype " + std::to_string(dtype));
+    const size_t element_bytes = dtype == kDtypeBfloat16 ? sizeof(bf16_t) : sizeof(float);
     uint32_t rank = in.Get<uint32_t>("tensor rank");
     if (rank > kMaxRank) in.Corrupt("tensor rank " + std::to_string(rank));
     Shape shape(rank);
@@ -143,7 +158,7 @@ ModelFile ModelFile::Parse(const std::string& bytes, const std::string& source) 
       if (elements > bytes.size()) in.Corrupt("tensor larger than the file");
     }
     uint64_t data_bytes = in.Get<uint64_t>("tensor data length");
-    if (data_bytes != elements * sizeof(float))
+    if (data_bytes != elements * element_bytes)
       in.Corrupt("tensor '" + Printable(name) + "' data length does not match its shape");
     const char* data = in.Here();
     in.Skip(data_bytes, "tensor data");
@@ -153,7 +168,15 @@ ModelFile ModelFile::Parse(const std::string& bytes, const std::string& source) 
       in.Corrupt("checksum mismatch in tensor '" + Printable(name) + "'");
     if (model.tensors.count(name)) in.Corrupt("duplicate tensor '" + Printable(name) + "'");
     Tensor tensor(shape);
-    if (data_bytes > 0) std::memcpy(tensor.data(), data, data_bytes);
+    if (dtype == kDtypeBfloat16) {
+      // memcpy first: the data need not be 2-byte aligned in the image.
+      std::vector<bf16_t> half(elements);
+      if (data_bytes > 0) std::memcpy(half.data(), data, data_bytes);
+      Bf16ToFloat(half.data(), tensor.data(), static_cast<int64_t>(elements));
+      model.bf16.insert(name);
+    } else if (data_bytes > 0) {
+      std::memcpy(tensor.data(), data, data_bytes);
+    }
     model.tensors.emplace(std::move(name), std::move(tensor));
   }
   std::string trailer = in.GetBytes(sizeof(kTrailer), "end marker");

@@ -26,12 +26,12 @@ int RunInfo(const Args& args) {
   std::cout << "# tensors\n";
   int64_t total = 0;
   for (const auto& [name, tensor] : model.tensors) {
-    std::printf("%-48s %-20s %12lld\n", name.c_str(), nn::ShapeToString(tensor.shape()).c_str(),
-                static_cast<long long>(tensor.size()));
+    std::printf("%-48s %-20s %12lld%s\n", name.c_str(), nn::ShapeToString(tensor.shape()).c_str(),
+                static_cast<long long>(tensor.size()), model.bf16.count(name) ? " bf16" : "");
     total += tensor.size();
   }
-  std::printf("# %zu tensors, %lld parameters\n", model.tensors.size(),
-              static_cast<long long>(total));
+  std::printf("# %zu tensors, %lld parameters, %zu stored as bfloat16\n", model.tensors.size(),
+              static_cast<long long>(total), model.bf16.size());
   return 0;
 }
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "base/error.h"
+#include "nn/bf16.h"
 #include "tests/test_support.h"
 
 namespace attend::model {
@@ -67,6 +70,40 @@ TEST(AsrModel, SaveLoadRoundTripIsExact) {
   }
   EXPECT_EQ(loaded->ToModelFile().Serialize(), model.ToModelFile().Serialize());
   EXPECT_DOUBLE_EQ(loaded->seconds_per_encoder_frame(), 0.02);
+}
+
+// --storage bf16: weight matrices as bfloat16, everything else exact.
+TEST(AsrModel, Bf16StorageRoundsOnlyTheWeightMatrices) {
+  testing::TempDir dir;
+  AsrModel model(TinyConfig(), decoder::Vocabulary::FromTexts({"hello world"}));
+  Rng rng(1, "init");
+  model.Init(&rng);
+  frontend::CmvnStats stats(20);
+  frontend::Matrix feats(3, 20);
+  for (int64_t i = 0; i < 60; ++i) feats.data()[i] = 0.1f * static_cast<float>(i % 7);
+  stats.Accumulate(feats);
+  model.SetCmvn(stats);
+  model.Save(dir.File("f32.attend"));
+  model.Save(dir.File("bf16.attend"), AsrModel::Storage::kBfloat16);
+  EXPECT_LT(std::filesystem::file_size(dir.File("bf16.attend")),
+            0.6 * std::filesystem::file_size(dir.File("f32.attend")));
+
+  auto loaded = AsrModel::Load(dir.File("bf16.attend"));
+  EXPECT_EQ(loaded->cmvn()->mean(), model.cmvn()->mean());
+  EXPECT_EQ(loaded->cmvn()->inv_std(), model.cmvn()->inv_std());
+  auto a = model.Parameters(), b = loaded->Parameters();
+  ASSERT_EQ(a.size(), b.size());
+  int rounded = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const nn::Tensor& x = a[i]->value;
+    const nn::Tensor& y = b[i]->value;
+    for (int64_t j = 0; j < x.size(); ++j) {
+      const float want = x.rank() >= 2 ? nn::Bf16ToFloat(nn::FloatToBf16(x[j])) : x[j];
+      ASSERT_EQ(y[j], want) << a[i]->name << "[" << j << "]";
+    }
+    if (x.rank() >= 2 && nn::MaxAbsDiff(x, y) > 0) ++rounded;
+  }
+  EXPECT_GT(rounded, 5);
 }
 
 // Gradients are allocated on first use: decoding a loaded model allocates

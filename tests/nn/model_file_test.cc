@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
 #include "base/error.h"
+#include "nn/bf16.h"
 #include "tests/test_support.h"
 
 namespace attend::nn {
@@ -42,6 +44,39 @@ TEST(ModelFile, RoundTripIsBitExact) {
     }
   }
   EXPECT_EQ(loaded.Serialize(), m.Serialize());
+}
+
+// bfloat16 tensors: half the bytes, read back as the rounded float32 values;
+// a file without them stays format version 1 (older builds read it).
+TEST(ModelFile, Bf16TensorsRoundToNearestEvenAndHalveTheirBytes) {
+  testing::TempDir dir;
+  ModelFile m = SampleModel();
+  const std::string f32_bytes = m.Serialize();
+  uint32_t version = 0;
+  std::memcpy(&version, f32_bytes.data() + 8, sizeof(version));
+  EXPECT_EQ(version, 1u);
+  m.bf16 = {"encoder.l0.weight", "empty"};
+  const std::string path = dir.File("m.attend");
+  m.Save(path);
+  const std::string bytes = m.Serialize();
+  std::memcpy(&version, bytes.data() + 8, sizeof(version));
+  EXPECT_EQ(version, 2u);
+  EXPECT_EQ(f32_bytes.size() - bytes.size(), 6 * sizeof(uint16_t));  // the 2x3 matrix
+  ModelFile loaded = ModelFile::Load(path);
+  EXPECT_EQ(loaded.bf16, m.bf16);
+  const Tensor& a = m.Get("encoder.l0.weight");
+  const Tensor& u = loaded.Get("encoder.l0.weight");
+  for (int64_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(u[i], Bf16ToFloat(FloatToBf16(a[i]))) << i;
+    EXPECT_NEAR(u[i], a[i], std::abs(a[i]) / 256) << i;  // 8 significant bits
+  }
+  EXPECT_NE(u[1], a[1]);  // 0.1 - 0.25 is not a bfloat16
+  EXPECT_EQ(std::memcmp(loaded.Get("ctc.bias").data(), m.Get("ctc.bias").data(), 4 * sizeof(float)),
+            0);  // float32 tensors stay exact
+  EXPECT_EQ(loaded.Serialize(), bytes);
+
+  m.bf16 = {"no.such.tensor"};
+  EXPECT_THROW(m.Serialize(), Error);
 }
 
 TEST(ModelFile, MissingTensorIsAnError) { EXPECT_THROW(SampleModel().Get("nope"), Error); }

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "nn/bf16.h"
 #include "nn/model_file.h"
 #include "tests/test_support.h"
 #include "tests/training/synthetic_data.h"
@@ -261,6 +262,21 @@ TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
   }
   const auto bad = RunAttend("average --out " + tmp.File("x.attend") + " " + tmp.File("none"));
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
+
+  // One input with --storage bf16: the same model in bfloat16, which decodes.
+  const auto half = RunAttend("average --storage bf16 --out " + tmp.File("half.attend") + " " +
+                              tmp.File("avg.attend"));
+  ASSERT_EQ(half.exit_code, 0) << half.output;
+  const nn::ModelFile h = nn::ModelFile::Load(tmp.File("half.attend"));
+  EXPECT_EQ(h.bf16.count("ctc.weight"), 1u);
+  EXPECT_EQ(h.Get("ctc.weight")[0], nn::Bf16ToFloat(nn::FloatToBf16(z[0])));
+  EXPECT_LT(fs::file_size(tmp.File("half.attend")), 0.6 * fs::file_size(tmp.File("avg.attend")));
+  const auto decoded = RunAttend("transcribe --quiet --model " + tmp.File("half.attend") + " " +
+                                 tmp.File("train/wav/utt0000.wav"));
+  EXPECT_EQ(decoded.exit_code, 0) << decoded.output;
+  const auto wrong = RunAttend("average --storage f16 --out " + tmp.File("y.attend") + " " + e1);
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("--storage"), std::string::npos) << wrong.output;
 }
 
 }  // namespace
