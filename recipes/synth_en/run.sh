@@ -212,12 +212,16 @@ if stage_begin 5 score; then
     # (ENGINE_VOICE[_VARIANT]-KINDnnnnnn); per speaker in score_by_speaker.txt.
     for set in test test_noisy; do
       dir=$exp/decode_${set}_beam_ctc
-      awk 'BEGIN { split("c command d digits f fortune n number t timedate w wordseq", a)
-                   for (i = 1; i < 12; i += 2) kind[a[i]] = a[i + 1] }
-           { n = split($1, p, "-"); split(p[1], s, "_")
-             print $1, s[1] "/" kind[substr(p[n], 1, 1)] }' "$data/$set/text" >"$dir/utt2group"
-      attend score --ref "$data/$set/text" --hyp "$dir/hyp" --groups "$dir/utt2group" |
-        sed -n '/^By group/,$p' | sed "1s|.*|$set, beam_ctc, by synthesizer/sentence kind:|"
+      awk -v by_engine="$dir/utt2engine" -v by_kind="$dir/utt2kind" '
+        BEGIN { split("c command d digits f fortune n number t timedate w wordseq", a)
+                for (i = 1; i < 12; i += 2) kind[a[i]] = a[i + 1] }
+        { n = split($1, p, "-"); split(p[1], s, "_")
+          print $1, s[1] >by_engine
+          print $1, s[1] "/" kind[substr(p[n], 1, 1)] >by_kind }' "$data/$set/text"
+      for by in engine:synthesizer kind:synthesizer/sentence\ kind; do
+        attend score --ref "$data/$set/text" --hyp "$dir/hyp" --groups "$dir/utt2${by%%:*}" |
+          sed -n '/^By group/,$p' | sed "1s|.*|$set, beam_ctc, by ${by#*:}:|"
+      done
       attend score --ref "$data/$set/text" --hyp "$dir/hyp" --groups "$data/$set/utt2spk" \
         >"$dir/score_by_speaker.txt"
     done
