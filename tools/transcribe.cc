@@ -118,9 +118,10 @@ int RunTranscribe(const Args& args) {
     throw UsageError("unknown --format '" + format + "' (text, json, srt, vtt, ctm)");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
   decode.keep_attention = !png_dir.empty();
-  // Only JSON prints per-token times. A transcript holds every segment until
-  // it is written, and tokens were most of its memory (5 MB per hour of audio).
-  decode.keep_tokens = format == "json";
+  // Only JSON prints per-token times, and heatmaps label their rows with the
+  // tokens. A transcript holds every segment until it is written, and tokens
+  // were most of its memory (5 MB per hour of audio).
+  decode.keep_tokens = format == "json" || !png_dir.empty();
 
   const std::vector<Input> inputs = ListInputs(files, scp);
   if (inputs.empty()) throw UsageError("no input: give audio files, '-' or --scp (see --help)");

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -141,6 +142,21 @@ TEST_F(TranscribeTest, SubtitlesCtmAndHeatmapsToAnOutputDir) {
   char sig[8] = {};
   heat.read(sig, 8);
   EXPECT_EQ(std::string(sig + 1, 3), "PNG");
+
+  // The rows are labelled with the output tokens whatever the format (text
+  // output once kept no tokens, and every row read "<eos>").
+  const std::string png_json = dir_.File("png_json");
+  auto text = RunAttend(Run("--attention-png " + png + " " + dir_.File("one.wav")));
+  auto json =
+      RunAttend(Run("--format json --attention-png " + png_json + " " + dir_.File("one.wav")));
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  ASSERT_GT(text.output.size(), dir_.File("one.wav").size() + 1) << "no tokens to label";
+  auto bytes = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  EXPECT_EQ(bytes(png + "/one.png"), bytes(png_json + "/one.png"));
 }
 
 TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {
