@@ -254,9 +254,10 @@ int RunTrain(const Args& args) {
   const std::string png = (fs::path(exp_dir) / "learning_curve.png").string();
   DrawLearningCurve((fs::path(exp_dir) / "metrics.csv").string(), png);
 
-  std::printf("final step %lld train-loss %.6f", static_cast<long long>(summary.steps),
-              summary.train_loss);
-  if (dev) {
+  // A resume with nothing left to train (--epochs reached) only averages.
+  std::printf("final step %lld", static_cast<long long>(summary.steps));
+  if (summary.evaluated) std::printf(" train-loss %.6f", summary.train_loss);
+  if (dev && summary.evaluated) {
     std::printf(" dev-loss %.6f dev-cer %.2f dev-wer %.2f", summary.dev.loss, summary.dev.cer,
                 summary.dev.wer);
   }

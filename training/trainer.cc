@@ -420,6 +420,7 @@ Trainer::Summary Trainer::Train() {
                          : "")
               : ""));
     AppendMetrics(train_loss, &dev);
+    summary.evaluated = true;
     summary.train_loss = train_loss;
     summary.dev = dev;
     const std::string name = epoch_done ? "epoch" + std::to_string(state_.epoch + 1)

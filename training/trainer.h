@@ -115,7 +115,8 @@ class Trainer {
   // average of the kept checkpoints. Returns the final train-loss and dev
   // figures (dev loss 0 without a dev set).
   struct Summary {
-    double train_loss = 0;  // mean over the last epoch (or partial epoch)
+    bool evaluated = false;  // an epoch ended in this run: train_loss and dev are set
+    double train_loss = 0;   // mean over the last epoch (or partial epoch)
     DevResult dev;
     int64_t steps = 0;
     std::string model_path;    // empty when interrupted

@@ -263,6 +263,15 @@ TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
   const auto bad = RunAttend("average --out " + tmp.File("x.attend") + " " + tmp.File("none"));
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
 
+  // --resume with no epoch left only averages again: the same model, and a
+  // final line without losses this run did not measure.
+  const auto again = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
+                               tmp.File("train") + " --exp " + tmp.File("exp") + " --resume");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("final step"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("train-loss"), std::string::npos) << again.output;
+  EXPECT_EQ(nn::ModelFile::Load(tmp.File("exp/model.attend")).Serialize(), trained.Serialize());
+
   // One input with --storage bf16: the same model in bfloat16, which decodes.
   const auto half = RunAttend("average --storage bf16 --out " + tmp.File("half.attend") + " " +
                               tmp.File("avg.attend"));
