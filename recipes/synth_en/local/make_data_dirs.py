@@ -98,8 +98,7 @@ def main():
     for s, st in stats.items():
         lines.append("\t".join([s, str(st["utts"]), str(st["speakers"]), f"{st['hours']:.2f}",
                                 f"{st['mean_s']:.2f}", str(st["flite"]), str(st["festival"]),
-                                str(st["noisy"]),
-                                str(st["missing"])]))
+                                str(st["noisy"]), str(st["missing"])]))
     with open(os.path.join(args.data, "stats.tsv"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     for line in lines:
