@@ -1,11 +1,10 @@
 #include "api/decode_flags.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include <boost/program_options.hpp>
 
-#include "base/error.h"
+#include "base/config_file.h"
 
 namespace attend {
 
@@ -45,17 +44,11 @@ DecodeOptions ModelDecodeOptions(const std::string& model_path, const DecodeOpti
   DecodeOptions options = defaults;
   const std::string path = DecodeConfPath(model_path);
   if (!std::filesystem::exists(path)) return options;
-  std::ifstream file(path);
-  ATTEND_CHECK(file.good(), "cannot open the model's decoding options (", path, ")");
   po::options_description desc;
   RegisterDecodeFlags(&options, &desc);
-  try {
-    po::variables_map vm;
-    po::store(po::parse_config_file(file, desc), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (" + path + ")");
-  }
+  po::variables_map vm;
+  StoreConfigFile(path, desc, &vm);
+  po::notify(vm);  // no option is required, so nothing to fail here
   return options;
 }
 

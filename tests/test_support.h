@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -15,6 +17,12 @@ namespace attend::testing {
 // A path under tests/ (fixtures live beside the tests that use them).
 inline std::string DataPath(const std::string& relative) {
   return std::string(ATTEND_TEST_DATA_DIR) + "/" + relative;
+}
+
+// A whole file's bytes ("" when it cannot be read).
+inline std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // A fresh folder under the system temp dir, removed when the object dies.

@@ -155,11 +155,7 @@ TEST(AudioReader, BadInputsGiveOneClearErrorNamingTheFile) {
   testing::TempDir dir;
   const std::vector<float> x = Sine(440, 16000, 16000);
   ASSERT_TRUE(WriteAudio(dir.File("ok.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, x));
-  std::string ok;
-  {
-    std::ifstream in(dir.File("ok.wav"), std::ios::binary);
-    ok.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string ok = testing::ReadFileBytes(dir.File("ok.wav"));
   auto write = [&](const std::string& name, const std::string& bytes) {
     std::ofstream(dir.File(name), std::ios::binary) << bytes;
     return dir.File(name);

@@ -15,11 +15,6 @@
 namespace attend::frontend {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 Matrix Sample(int rows, int cols, float base) {
   Matrix m(rows, cols);
   for (int r = 0; r < rows; ++r)
@@ -45,7 +40,7 @@ TEST(KaldiArchive, BinaryBytesAreKaldis) {
   put_int(3);
   const Matrix m = Sample(2, 3, 1.0f);
   expected.append(reinterpret_cast<const char*>(m.data()), 24);
-  EXPECT_EQ(Slurp(dir.File("a.ark")), expected);
+  EXPECT_EQ(testing::ReadFileBytes(dir.File("a.ark")), expected);
 }
 
 TEST(KaldiArchive, TextBytesAreKaldis) {
@@ -60,7 +55,8 @@ TEST(KaldiArchive, TextBytesAreKaldis) {
     w.Write("utt1", m);
     w.Write("empty", Matrix());
   }
-  EXPECT_EQ(Slurp(dir.File("a.txt")), "utt1  [\n  1 -2.5 \n  0.125 3 ]\nempty  [ ]\n");
+  EXPECT_EQ(testing::ReadFileBytes(dir.File("a.txt")),
+            "utt1  [\n  1 -2.5 \n  0.125 3 ]\nempty  [ ]\n");
 }
 
 TEST(KaldiArchive, RoundTripsThroughEveryForm) {

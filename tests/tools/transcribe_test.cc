@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -152,11 +151,8 @@ TEST_F(TranscribeTest, SubtitlesCtmAndHeatmapsToAnOutputDir) {
   ASSERT_EQ(text.exit_code, 0) << text.output;
   ASSERT_EQ(json.exit_code, 0) << json.output;
   ASSERT_GT(text.output.size(), dir_.File("one.wav").size() + 1) << "no tokens to label";
-  auto bytes = [](const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  };
-  EXPECT_EQ(bytes(png + "/one.png"), bytes(png_json + "/one.png"));
+  EXPECT_EQ(testing::ReadFileBytes(png + "/one.png"),
+            testing::ReadFileBytes(png_json + "/one.png"));
 }
 
 TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {

@@ -1,20 +1,11 @@
 #include "tools/common/cli.h"
 
-#include <fstream>
 #include <iostream>
 
-namespace attend::tools {
+#include "base/config_file.h"
+#include "base/error.h"
 
-void StoreConfigFile(const std::string& path, const po::options_description& options,
-                     po::variables_map* vm) {
-  std::ifstream file(path);
-  if (!file) throw UsageError("cannot open config file (" + path + ")");
-  try {
-    po::store(po::parse_config_file(file, options), *vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + " (" + path + ")");
-  }
-}
+namespace attend::tools {
 
 bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& args,
                       const po::options_description& options,
@@ -31,7 +22,13 @@ bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& a
       std::cout << "usage: " << spec.usage << "\n\n" << spec.summary << "\n\n" << all << "\n";
       return false;
     }
-    if (vm->count("config")) StoreConfigFile((*vm)["config"].as<std::string>(), options, vm);
+    if (vm->count("config")) {
+      try {
+        StoreConfigFile((*vm)["config"].as<std::string>(), options, vm);
+      } catch (const Error& e) {
+        throw UsageError(e.what());  // a bad --config is a usage error (exit status 2)
+      }
+    }
     po::notify(*vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see 'attend " + spec.name + " --help')");

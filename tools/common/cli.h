@@ -37,10 +37,4 @@ bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& a
                       const po::options_description& options,
                       const po::positional_options_description& positional, po::variables_map* vm);
 
-// Stores the options of a `name = value` config FILE into `vm`, beneath what
-// is already stored (those values win); the caller notifies. Throws
-// UsageError naming the file when it cannot be opened or does not parse.
-void StoreConfigFile(const std::string& path, const po::options_description& options,
-                     po::variables_map* vm);
-
 }  // namespace attend::tools

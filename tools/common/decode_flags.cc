@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "base/config_file.h"
 #include "tools/common/cli.h"
 
 namespace attend::tools {

@@ -15,7 +15,7 @@ namespace attend::tools {
 // (`name = value` lines of the decoding flags, RegisterDecodeFlags; e.g. what a recipe chose on its
 // dev set), as ESPnet ships a decode config with a model. Stored into `vm` beneath what is there,
 // so the command line and --config win; then notified. Returns the file read, or "" when the model
-// has none. A key that is not a decoding flag, or a bad value, is a UsageError naming the file.
+// has none. A key that is not a decoding flag, or a bad value, is an attend::Error naming the file.
 std::string ReadModelDecodeDefaults(const std::string& model_path,
                                     const boost::program_options::options_description& decode_flags,
                                     boost::program_options::variables_map* vm);

@@ -1,0 +1,19 @@
+// Reads a `name = value` config file (Boost.Program_options syntax): the one
+// reader behind `--config FILE` and a model's MODEL.decode.conf.
+#pragma once
+
+#include <string>
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+namespace attend {
+
+// Stores the options of FILE into `vm`, beneath what is already stored (those
+// values win); the caller notifies. Throws attend::Error naming the file when
+// it cannot be opened, has a name `options` lacks, or a bad value.
+void StoreConfigFile(const std::string& path,
+                     const boost::program_options::options_description& options,
+                     boost::program_options::variables_map* vm);
+
+}  // namespace attend
