@@ -30,9 +30,12 @@ void DatasetOptions::Register(po::options_description* desc) {
       "training utterances longer than this (feature frames) are skipped")(
       "speed-perturb", po::value(&speed_perturb)->default_value(speed_perturb),
       "speed perturbation factors, comma-separated (e.g. 0.9,1.0,1.1); one is drawn per "
-      "utterance; empty = off")("spec-augment",
-                                po::value(&spec_augment)->default_value(spec_augment),
-                                "SpecAugment on training batches (--specaug-* options)")(
+      "utterance; empty = off")(
+      "vtlp", po::value(&vtlp)->default_value(vtlp),
+      "vocal tract length perturbation: per utterance, a VTLN warp factor drawn uniformly "
+      "from [1 - x, 1 + x] (e.g. 0.1); 0 = off")(
+      "spec-augment", po::value(&spec_augment)->default_value(spec_augment),
+      "SpecAugment on training batches (--specaug-* options)")(
       "prefetch-batches", po::value(&prefetch_batches)->default_value(prefetch_batches),
       "batches the loader thread prepares ahead of the math");
   spec.Register(desc);
@@ -47,6 +50,7 @@ void DatasetOptions::Validate() const {
   for (float f : SpeedFactors()) {
     ATTEND_CHECK(f > 0.5f && f <= 2.0f, "--speed-perturb factors must be in (0.5, 2], got ", f);
   }
+  ATTEND_CHECK(vtlp >= 0.0f && vtlp <= 0.3f, "--vtlp must be in [0, 0.3], got ", vtlp);
   spec.Validate();
   audio.Validate();
 }
@@ -114,6 +118,19 @@ Dataset::Dataset(const std::string& dir, const DatasetOptions& options, const Da
                  const std::function<void(const std::string&)>& log)
     : dir_(dir), options_(options), model_(model), log_(log) {
   options_.Validate();
+  if (options_.vtlp != 0.0f) {
+    // Both extremes must give valid mel banks (the VTLN inflection points
+    // move monotonically with the warp), so a bad mix fails now, not mid-epoch.
+    for (const float warp : {1.0f - options_.vtlp, 1.0f + options_.vtlp}) {
+      frontend::FbankOptions warped = model.fbank;
+      warped.vtln_warp *= warp;
+      try {
+        frontend::Fbank check(warped);
+      } catch (const Error& e) {
+        throw Error(std::string("--vtlp ") + std::to_string(options_.vtlp) + ": " + e.what());
+      }
+    }
+  }
   namespace fs = std::filesystem;
   const fs::path root(dir);
   ATTEND_CHECK(fs::is_directory(root), "data directory '", dir, "' does not exist");
@@ -330,6 +347,7 @@ BatchLoader::BatchLoader(const Dataset* data, const frontend::Cmvn* cmvn, uint64
       start_(start),
       augment_(augment),
       speeds_(augment ? data->options().SpeedFactors() : std::vector<float>{}),
+      vtlp_(augment ? data->options().vtlp : 0.0f),
       fbank_(std::make_unique<frontend::Fbank>(data->model_info().fbank)) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -388,10 +406,12 @@ Batch BatchLoader::Load(int64_t position) {
   // Dither noise (when on) is seeded per batch too: a run resumed mid-epoch
   // starts a new loader, and a dither generator carried across batches would
   // then add different noise than the uninterrupted run did.
+  const frontend::FbankOptions& model_fbank = data_->model_info().fbank;
+  const bool dither = model_fbank.frame.dither != 0.0f;
   frontend::Fbank* fbank = fbank_.get();
   std::unique_ptr<frontend::Fbank> dithered;
-  if (data_->model_info().fbank.frame.dither != 0.0f) {
-    frontend::FbankOptions options = data_->model_info().fbank;
+  if (dither && vtlp_ == 0.0f) {
+    frontend::FbankOptions options = model_fbank;
     options.frame.dither_seed = Rng(batch_seed, "dither").engine()();
     dithered = std::make_unique<frontend::Fbank>(options);
     fbank = dithered.get();
@@ -403,9 +423,18 @@ Batch BatchLoader::Load(int64_t position) {
     const float speed = speeds_.empty()
                             ? 1.0f
                             : speeds_[rng.UniformInt(0, static_cast<int64_t>(speeds_.size()) - 1)];
+    // With VTLP each utterance has its own mel banks, so its own Fbank (and
+    // its own dither stream). Building one costs far less than the features.
+    std::unique_ptr<frontend::Fbank> warped;
+    if (vtlp_ != 0.0f) {
+      frontend::FbankOptions options = model_fbank;
+      options.vtln_warp *= rng.Uniform(1.0f - vtlp_, 1.0f + vtlp_);
+      if (dither) options.frame.dither_seed = Rng(batch_seed, "dither " + u.key).engine()();
+      warped = std::make_unique<frontend::Fbank>(options);
+    }
     frontend::Matrix m;
     try {
-      m = data_->Features(u, speed, fbank);
+      m = data_->Features(u, speed, warped ? warped.get() : fbank);
     } catch (const Error& e) {
       data_->ReportBad(u.key, e.what());
       continue;

@@ -10,7 +10,7 @@
 //   EpochOrder   the batches' order in an epoch: a shuffle seeded by (seed,
 //                epoch), so resuming needs only the epoch and a position.
 //   BatchLoader  a background thread that computes features (with speed
-//                perturbation, CMVN and SpecAugment) into a bounded queue; the
+//                perturbation, VTLP, CMVN and SpecAugment) into a bounded queue; the
 //                augmentation (and dither) of batch b in epoch e draws from an Rng seeded by
 //                (seed, e, b), so it does not depend on timing or on where a run
 //                was resumed.
@@ -45,7 +45,13 @@ struct DatasetOptions {
   int64_t max_batch_utts = 256;  // --max-batch-utts: utterances per batch at most
   int64_t max_frames = 3000;     // --max-frames: longer utterances are skipped (30 s at 10 ms)
   std::string speed_perturb;     // --speed-perturb: factors, e.g. "0.9,1.0,1.1"; "" = off
-  bool spec_augment = false;     // --spec-augment: SpecAugment on training batches
+  // --vtlp: vocal tract length perturbation (Jaitly & Hinton, 2013): each
+  // training utterance's filterbank gets a VTLN warp factor drawn uniformly
+  // from [1 - vtlp, 1 + vtlp] (times the model's --vtln-warp); 0 = off. A
+  // different vocal tract per draw, for models that must generalize to unseen
+  // speakers.
+  float vtlp = 0.0f;
+  bool spec_augment = false;  // --spec-augment: SpecAugment on training batches
   frontend::SpecAugmentOptions spec;
   int64_t prefetch_batches = 4;  // --prefetch-batches: batches the loader thread prepares ahead
   frontend::AudioOptions audio;  // how wav.scp entries are read
@@ -140,7 +146,7 @@ class Dataset {
 std::vector<int64_t> EpochOrder(int64_t num_batches, uint64_t seed, int64_t epoch);
 
 // Loads batches order[start..] of one epoch in a background thread. With
-// `augment` false (dev sets) there is no speed perturbation or SpecAugment.
+// `augment` false (dev sets) there is no speed perturbation, VTLP or SpecAugment.
 class BatchLoader {
  public:
   BatchLoader(const Dataset* data, const frontend::Cmvn* cmvn, uint64_t seed, int64_t epoch,
@@ -165,6 +171,7 @@ class BatchLoader {
   int64_t start_;
   bool augment_;
   std::vector<float> speeds_;
+  float vtlp_;                              // 0 when not augmenting
   std::unique_ptr<frontend::Fbank> fbank_;  // used by the loader thread only
 
   std::mutex mutex_;

@@ -51,6 +51,9 @@ FLAG_TO_TA = {
     "--htk-compat": ("htk_compat", lambda v: v == "true"),
     "--use-log-fbank": ("use_log_fbank", lambda v: v == "true"),
     "--use-power": ("use_power", lambda v: v == "true"),
+    "--vtln-warp": ("vtln_warp", float),
+    "--vtln-low": ("vtln_low", float),
+    "--vtln-high": ("vtln_high", float),
 }
 
 
@@ -119,6 +122,11 @@ def main():
                   "--use-power false --window-type hanning --frame-shift 12.5 --energy-floor 1 "
                   "--use-energy true"))
     cases.append(("speech_rectangular", "speech.wav", "--window-type rectangular"))
+    # VTLN warps (what training's --vtlp draws per utterance): both sides of 1,
+    # and inflection points away from the defaults.
+    cases.append(("speech_vtln_0.9", "speech.wav", "--vtln-warp 0.9"))
+    cases.append(("speech_vtln_1.12", "speech.wav",
+                  "--vtln-warp 1.12 --vtln-low 200 --vtln-high -800 --num-mel-bins 40"))
 
     # Exponential sine sweep 50 Hz -> 7.9 kHz, 0.8 s.
     t = t16[:12800]

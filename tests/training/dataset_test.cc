@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "base/error.h"
 #include "frontend/feature_window.h"
 #include "frontend/kaldi_archive.h"
 #include "tests/test_support.h"
@@ -148,11 +149,12 @@ TEST(Dataset, LoaderGivesZeroPaddedTncBatchesWithCmvnApplied) {
 // Every random draw of a batch (speed, SpecAugment, dither) depends only on
 // (seed, epoch, position), so a loader started mid-epoch (a resumed run)
 // gives the same batches as one that started at 0.
-void ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(float dither) {
+void ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(float dither, float vtlp = 0.0f) {
   Fixture f;
   testing::MakeDataDir(f.dir, 16, 10);
   DatasetOptions opts;
   opts.batch_frames = 400;
+  opts.vtlp = vtlp;
   opts.speed_perturb = "0.9,1.0,1.1";
   opts.spec_augment = true;
   opts.spec.max_freq_width = 5;
@@ -194,6 +196,86 @@ TEST(Dataset, AugmentationDependsOnlyOnSeedEpochAndPosition) {
 
 TEST(Dataset, DitherDependsOnlyOnSeedEpochAndPosition) {
   ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(1.0f);
+}
+
+TEST(Dataset, VtlpAndDitherDependOnlyOnSeedEpochAndPosition) {
+  ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(1.0f, 0.1f);
+}
+
+// --vtlp gives each training utterance the filterbank of one VTLN warp in
+// [1 - vtlp, 1 + vtlp] (found here by search over a fine grid of warps, so
+// the test does not depend on how the loader draws), different warps for
+// different utterances, and leaves dev loaders (no augmentation) alone.
+TEST(Dataset, VtlpWarpsEachTrainingUtteranceWithinTheRange) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 8, 11);
+  DatasetOptions opts;
+  opts.batch_frames = 100000;  // one batch
+  opts.vtlp = 0.1f;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  ASSERT_EQ(data.num_batches(), 1);
+  auto features_at = [&](const Utterance& u, float warp) {
+    DataModelInfo info = TinyInfo();
+    info.fbank.vtln_warp = warp;
+    frontend::Fbank fbank(info.fbank);
+    return data.Features(u, 1.0f, &fbank);
+  };
+  auto max_diff = [](const frontend::Matrix& a, const nn::Tensor& batch, int64_t n, int64_t N) {
+    float d = 0;
+    for (int64_t t = 0; t < a.rows(); ++t)
+      for (int64_t c = 0; c < a.cols(); ++c)
+        d = std::max(d, std::abs(a(t, c) - batch[(t * N + n) * a.cols() + c]));
+    return d;
+  };
+  for (const bool augment : {true, false}) {
+    SCOPED_TRACE(augment ? "train loader" : "dev loader");
+    BatchLoader loader(&data, nullptr, 3, 0, {0}, 0, augment);
+    Batch b;
+    ASSERT_TRUE(loader.Next(&b));
+    const auto N = static_cast<int64_t>(b.keys.size());
+    std::set<float> warps;
+    for (int64_t n = 0; n < N; ++n) {
+      const Utterance& u = data.utterances()[data.batches()[0][n]];
+      const float unwarped = max_diff(features_at(u, 1.0f), b.features, n, N);
+      if (!augment) {
+        EXPECT_EQ(unwarped, 0.0f) << u.key;
+        continue;
+      }
+      float best = INFINITY, best_warp = 0;
+      for (int k = -100; k <= 100; ++k) {
+        const float warp = 1.0f + 0.001f * k;
+        const float d = max_diff(features_at(u, warp), b.features, n, N);
+        if (d < best) {
+          best = d;
+          best_warp = warp;
+        }
+      }
+      EXPECT_GT(unwarped, 0.1f) << u.key << " is not warped";
+      EXPECT_LT(best, 0.1f * unwarped) << u.key << ": no warp in [0.9, 1.1] explains it";
+      warps.insert(best_warp);
+    }
+    if (augment) {
+      EXPECT_GE(warps.size(), 6u) << "the warps should differ between utterances";
+    }
+  }
+}
+
+TEST(Dataset, VtlpThatBreaksTheMelBanksFailsAtOnceNamingTheFlag) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 4, 12);
+  DatasetOptions opts;
+  opts.vtlp = 0.3f;
+  DataModelInfo info = TinyInfo();
+  // VTLN's low inflection point (100 Hz) below the mel range: fine without
+  // warping, invalid with any warp below 1.
+  info.fbank.mel.low_freq = 150;
+  try {
+    Dataset data(f.dir, opts, info, f.sink);
+    FAIL() << "no error";
+  } catch (const attend::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--vtlp"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Dataset, SegmentsCutRecordings) {
