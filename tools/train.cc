@@ -1,8 +1,10 @@
 // `attend train --data DIR --exp DIR [--dev DIR] [--resume] [options]`: trains
 // a model (training/trainer.h) on a Kaldi data directory. The vocabulary is
 // built from the training text and CMVN statistics from the training
-// features (or --cmvn FILE); with --resume, the model, optimizer and state
-// come from EXP/checkpoints/last.attend. Writes EXP/model.attend (the average
+// features (or --cmvn FILE); with --init-model FILE (fine-tuning), weights,
+// options, vocabulary and CMVN come from FILE and only the optimizer starts
+// afresh; with --resume, the model, optimizer and state come from
+// EXP/checkpoints/last.attend. Writes EXP/model.attend (the average
 // of the best checkpoints), EXP/train.log, EXP/metrics.csv and
 // EXP/learning_curve.png; prints a summary line on stdout.
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -132,6 +135,22 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// A fine-tuned model keeps its vocabulary, so characters it never had become
+// <unk> targets: say how many, once, so a user sees a mismatched alphabet.
+void ReportUnknownCharacters(const training::Dataset& train,
+                             const std::function<void(const std::string&)>& log) {
+  int64_t utts = 0, chars = 0;
+  for (const training::Utterance& u : train.utterances()) {
+    const auto n = std::count(u.targets.begin(), u.targets.end(), decoder::Vocabulary::kUnk);
+    utts += n > 0;
+    chars += n;
+  }
+  if (utts == 0) return;
+  log("warning: characters outside the model's vocabulary, trained as <unk>: " +
+      std::to_string(chars) + " in " + std::to_string(utts) + " of " +
+      std::to_string(train.utterances().size()) + " training utterances");
+}
+
 }  // namespace
 
 int RunTrain(const Args& args) {
@@ -142,9 +161,11 @@ int RunTrain(const Args& args) {
       "(or --cmvn from 'attend compute-cmvn'). Writes EXP/model.attend (the average of the best "
       "checkpoints by dev loss), EXP/checkpoints/, EXP/train.log, EXP/metrics.csv and "
       "EXP/learning_curve.png. --resume continues an interrupted run exactly from "
-      "EXP/checkpoints/last.attend (model options then come from the checkpoint). Ctrl-C or "
+      "EXP/checkpoints/last.attend (model options then come from the checkpoint). "
+      "--init-model FILE fine-tunes FILE (e.g. models/default.attend) on the data: its "
+      "weights, options, vocabulary and CMVN, with a fresh optimizer and schedule. Ctrl-C or "
       "SIGTERM stops after the current step with a checkpoint; a second one stops at once."};
-  std::string data_dir, dev_dir, exp_dir, cmvn_path;
+  std::string data_dir, dev_dir, exp_dir, cmvn_path, init_model;
   bool resume = false, quiet = false;
   model::AsrModelConfig model_config;
   training::TrainerOptions trainer_options;
@@ -153,10 +174,14 @@ int RunTrain(const Args& args) {
       "dev", po::value(&dev_dir),
       "dev data directory (dev loss, greedy CER/WER, best checkpoints)")(
       "exp", po::value(&exp_dir)->required(), "experiment directory (created)")(
-      "cmvn", po::value(&cmvn_path), "global CMVN stats (Kaldi format); default: computed")(
-      "resume", po::bool_switch(&resume), "continue from EXP/checkpoints/last.attend")(
+      "cmvn", po::value(&cmvn_path),
+      "global CMVN stats (Kaldi format); default: computed (with --init-model: the model's)")(
+      "init-model", po::value(&init_model),
+      "fine-tune: start from this model's weights, options, vocabulary and CMVN (ignored "
+      "with --resume)")("resume", po::bool_switch(&resume),
+                        "continue from EXP/checkpoints/last.attend")(
       "quiet", po::bool_switch(&quiet), "no progress bar or log lines on stderr");
-  po::options_description model_desc("Model options (ignored with --resume)");
+  po::options_description model_desc("Model options (ignored with --resume or --init-model)");
   model_config.Register(&model_desc);
   po::options_description train_desc("Training options");
   trainer_options.Register(&train_desc);
@@ -207,6 +232,9 @@ int RunTrain(const Args& args) {
   if (resume) {
     ATTEND_CHECK(fs::exists(last), "--resume: no checkpoint at '", last, "'");
     model = model::AsrModel::Load(last);
+  } else if (!init_model.empty()) {
+    model = model::AsrModel::Load(init_model);
+    log("initialized from " + init_model + " (its options, vocabulary and CMVN)");
   }
   const model::AsrModelConfig& config = model ? model->config() : model_config;
   training::DataModelInfo info{config.fbank, config.text, config.encoder.reduction};
@@ -223,10 +251,11 @@ int RunTrain(const Args& args) {
   }
   train.SetVocabulary(model->vocab());
   if (dev) dev->SetVocabulary(model->vocab());
+  if (!resume && !init_model.empty()) ReportUnknownCharacters(train, log);
   if (!resume) {
     if (!cmvn_path.empty()) {
       model->SetCmvn(frontend::CmvnStats::Read(cmvn_path));
-    } else {
+    } else if (init_model.empty()) {
       log("computing CMVN statistics over " + std::to_string(train.utterances().size()) +
           " training utterances");
       model->SetCmvn(train.ComputeCmvnStats());

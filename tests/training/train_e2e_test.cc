@@ -288,5 +288,68 @@ TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
   EXPECT_NE(wrong.output.find("--storage"), std::string::npos) << wrong.output;
 }
 
+// --init-model fine-tunes: the weights, options, vocabulary and CMVN of the
+// given model (here stored in bf16, as models/default.attend is), a fresh
+// optimizer; model flags on the command line are ignored, and training
+// characters outside the model's vocabulary are reported as <unk>.
+TEST(TrainE2e, InitModelFineTunesTheGivenModel) {
+  attend::testing::TempDir tmp;
+  testing::MakeDataDir(tmp.File("train"), 12, 5);
+  std::ofstream(tmp.File("run.conf")) << kTinyConf << "epochs = 1\n";
+  const auto base = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
+                              tmp.File("train") + " --exp " + tmp.File("base"));
+  ASSERT_EQ(base.exit_code, 0) << base.output;
+  const auto half = RunAttend("average --storage bf16 --out " + tmp.File("base.attend") + " " +
+                              tmp.File("base/model.attend"));
+  ASSERT_EQ(half.exit_code, 0) << half.output;
+
+  // New data: one character the base model has never seen (in place of the
+  // first text's first letter, so its length stays).
+  testing::MakeDataDir(tmp.File("new"), 12, 6);
+  {
+    std::ifstream in(tmp.File("new/text"));
+    std::string key, text;
+    std::ostringstream out;
+    for (bool first = true; in >> key && std::getline(in, text); first = false)
+      out << key << (first ? " é" + text.substr(2) : text) << "\n";
+    std::ofstream(tmp.File("new/text")) << out.str();
+  }
+  // One step at a tiny learning rate: the weights stay the base model's.
+  const auto ft =
+      RunAttend("train --config " + tmp.File("run.conf") + " --data " + tmp.File("new") +
+                " --exp " + tmp.File("ft") + " --init-model " + tmp.File("base.attend") +
+                " --max-steps 1 --lr 1e-9 --warmup-steps 0 --encoder.hidden_dim 99");
+  ASSERT_EQ(ft.exit_code, 0) << ft.output;
+  EXPECT_NE(ft.output.find("initialized from " + tmp.File("base.attend")), std::string::npos)
+      << ft.output;
+  EXPECT_NE(ft.output.find("outside the model's vocabulary, trained as <unk>: 1 in 1 of 12 "),
+            std::string::npos)
+      << ft.output;
+  const nn::ModelFile b = nn::ModelFile::Load(tmp.File("base.attend"));
+  const nn::ModelFile f = nn::ModelFile::Load(tmp.File("ft/checkpoints/last.attend"));
+  EXPECT_EQ(f.tensors.at("adam.step")[0], 1.0f) << "the optimizer starts afresh";
+  for (const auto& [name, tensor] : b.tensors) {
+    ASSERT_EQ(f.tensors.count(name), 1u) << name;
+    const nn::Tensor& t = f.tensors.at(name);
+    ASSERT_EQ(t.shape(), tensor.shape()) << name << ": the base model's options win";
+    for (int64_t i = 0; i < t.size(); ++i) {
+      ASSERT_NEAR(t[i], tensor[i], 1e-6f + 1e-6f * std::abs(tensor[i])) << name << "[" << i << "]";
+    }
+  }
+  // Without --init-model the same command builds a new model from the flags.
+  const auto fresh =
+      RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " + tmp.File("new") +
+                " --exp " + tmp.File("fresh") + " --max-steps 1 --encoder.hidden_dim 40");
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_NE(
+      nn::ModelFile::Load(tmp.File("fresh/checkpoints/last.attend")).Get("ctc.weight").shape(),
+      b.Get("ctc.weight").shape());
+
+  const auto missing = RunAttend("train --quiet --data " + tmp.File("new") + " --exp " +
+                                 tmp.File("x") + " --init-model " + tmp.File("none.attend"));
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("none.attend"), std::string::npos) << missing.output;
+}
+
 }  // namespace
 }  // namespace attend::training
