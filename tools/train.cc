@@ -6,7 +6,8 @@
 // afresh; with --resume, the model, optimizer and state come from
 // EXP/checkpoints/last.attend. Writes EXP/model.attend (the average
 // of the best checkpoints), EXP/train.log, EXP/metrics.csv and
-// EXP/learning_curve.png; prints a summary line on stdout.
+// EXP/learning_curve.png; prints a summary line on stdout. EXP/train.conf
+// holds the options of the latest start, train.log each start's command line.
 #include <signal.h>
 #include <unistd.h>
 
@@ -226,6 +227,11 @@ int RunTrain(const Args& args) {
     std::ofstream((fs::path(exp_dir) / "train.log").string(), std::ios::app) << line << "\n";
     if (callbacks.log) callbacks.log(line);
   };
+  // Each start of a run (train.log is appended across resumes) begins with
+  // its command line, as Kaldi's logs do.
+  std::string command = "# attend train";
+  for (const std::string& arg : args) command += " " + arg;
+  log(command);
 
   const std::string last = (fs::path(exp_dir) / "checkpoints" / "last.attend").string();
   std::unique_ptr<model::AsrModel> model;
@@ -260,9 +266,11 @@ int RunTrain(const Args& args) {
           " training utterances");
       model->SetCmvn(train.ComputeCmvnStats());
     }
-    std::ofstream((fs::path(exp_dir) / "train.conf").string())
-        << model->config().ToString() << trainer_options.ToString();
   }
+  // The options in effect: the model's, and the training options of this
+  // start (a resume may change them, e.g. add --vtlp for the last epochs).
+  std::ofstream((fs::path(exp_dir) / "train.conf").string())
+      << model->config().ToString() << trainer_options.ToString();
   log("vocabulary: " + std::to_string(model->vocab().size()) + " tokens; " +
       std::to_string(model->Parameters().size()) + " parameter tensors");
 

@@ -325,6 +325,11 @@ TEST(TrainE2e, InitModelFineTunesTheGivenModel) {
   EXPECT_NE(ft.output.find("outside the model's vocabulary, trained as <unk>: 1 in 1 of 12 "),
             std::string::npos)
       << ft.output;
+  const std::string log = ReadFile(tmp.File("ft/train.log"));
+  EXPECT_EQ(log.rfind("# attend train --config ", 0), 0u) << "the command line first: " << log;
+  const std::string conf = ReadFile(tmp.File("ft/train.conf"));
+  EXPECT_NE(conf.find("encoder.hidden_dim = 48\n"), std::string::npos) << conf;
+  EXPECT_NE(conf.find("max-steps = 1\n"), std::string::npos) << conf;
   const nn::ModelFile b = nn::ModelFile::Load(tmp.File("base.attend"));
   const nn::ModelFile f = nn::ModelFile::Load(tmp.File("ft/checkpoints/last.attend"));
   EXPECT_EQ(f.tensors.at("adam.step")[0], 1.0f) << "the optimizer starts afresh";
