@@ -47,7 +47,7 @@ DecodeOptions ModelDecodeOptions(const std::string& model_path, const DecodeOpti
   po::options_description desc;
   RegisterDecodeFlags(&options, &desc);
   po::variables_map vm;
-  StoreConfigFile(path, desc, &vm);
+  StoreConfigFile(path, desc, &vm, kDecodeConfPathOptions);
   po::notify(vm);  // no option is required, so nothing to fail here
   return options;
 }

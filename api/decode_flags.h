@@ -3,6 +3,7 @@
 // DecodeOptions carries no Boost dependency, so its names live here.)
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <boost/program_options/options_description.hpp>
@@ -20,5 +21,10 @@ void RegisterDecodeFlags(DecodeOptions* options, boost::program_options::options
 
 // MODEL.decode.conf for MODEL.attend: the decoding options a model ships with.
 std::string DecodeConfPath(const std::string& model_path);
+
+// The decoding options whose values are files: in a MODEL.decode.conf, a
+// relative one is relative to the conf's folder (an LM shipped beside the
+// model), not to wherever the user runs attend.
+inline const std::set<std::string> kDecodeConfPathOptions = {"lm"};
 
 }  // namespace attend

@@ -35,6 +35,12 @@ TEST(ModelDecodeOptions, TheFileOverridesOnlyWhatItNames) {
   EXPECT_EQ(o.nbest, 2);
   EXPECT_EQ(o.lm_path, "lm.arpa");
 
+  // A relative LM path is relative to the conf's folder, an absolute one stays.
+  std::ofstream(dir.File("m.decode.conf")) << "lm = lms/char.arpa\n";
+  EXPECT_EQ(ModelDecodeOptions(dir.File("m.attend"), defaults).lm_path, dir.File("lms/char.arpa"));
+  std::ofstream(dir.File("m.decode.conf")) << "lm = /srv/lm.arpa\n";
+  EXPECT_EQ(ModelDecodeOptions(dir.File("m.attend"), defaults).lm_path, "/srv/lm.arpa");
+
   // A switch the file leaves out keeps its default, on or off.
   std::ofstream(dir.File("m.decode.conf")) << "beam = 2\n";
   defaults.length_normalization = true;

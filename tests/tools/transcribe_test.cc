@@ -206,6 +206,28 @@ TEST_F(TranscribeTest, ModelDecodeConfSetsDefaultsUnderTheCommandLine) {
   EXPECT_NE(r.output.find("tiny.decode.conf"), std::string::npos) << r.output;
 }
 
+// A relative `lm` in MODEL.decode.conf is the file beside the model (a model
+// ships its LM), wherever attend runs; on the command line it is relative to
+// the working directory as usual.
+TEST_F(TranscribeTest, ModelDecodeConfLmIsRelativeToTheModel) {
+  std::filesystem::create_directories(dir_.File("lm"));
+  std::ofstream(dir_.File("lm/text")) << "a b c\nabc cab\n";
+  auto r =
+      RunAttend("train-lm --text " + dir_.File("lm/text") + " --out " + dir_.File("lm/x.arpa"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ofstream(dir_.File("tiny.decode.conf")) << "lm = lm/x.arpa\nlm-weight = 0.5\n";
+  r = RunAttend(Run("--format json --min-len-ratio 0.3 " + dir_.File("one.wav")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_NE(j["segments"][0]["nbest"][0]["lm_score"].get<double>(), 0.0) << r.output;
+
+  std::ofstream(dir_.File("tiny.decode.conf")) << "lm = lm/none.arpa\n";
+  r = RunAttend(Run(dir_.File("one.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(dir_.File("lm/none.arpa")), std::string::npos) << r.output;
+  std::filesystem::remove(dir_.File("tiny.decode.conf"));
+}
+
 // Without --model, transcribe uses $ATTEND_MODEL, else the bundled model,
 // whatever the working directory (here a temporary one with no models/ in it).
 TEST_F(TranscribeTest, WithoutModelUsesAttendModelElseTheBundledOneFromAnyDirectory) {

@@ -16,7 +16,7 @@ std::string ReadModelDecodeDefaults(const std::string& model_path,
                                     po::variables_map* vm) {
   const std::string path = DecodeConfPath(model_path);
   if (!std::filesystem::exists(path)) return "";
-  StoreConfigFile(path, decode_flags, vm);
+  StoreConfigFile(path, decode_flags, vm, kDecodeConfPathOptions);
   try {
     po::notify(*vm);
   } catch (const po::error& e) {
