@@ -76,6 +76,14 @@ double ScoreCer(const std::string& ref, const std::string& hyp) {
   return m.empty() ? 1e9 : std::stod(m[1]);
 }
 
+// `attend train --quiet --config TMP/run.conf --data TMP/DATA --exp TMP/EXP ARGS`.
+attend::testing::CommandResult TrainWithRunConf(const attend::testing::TempDir& tmp,
+                                                const std::string& data, const std::string& exp,
+                                                const std::string& args = "") {
+  return RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " + tmp.File(data) +
+                   " --exp " + tmp.File(exp) + args);
+}
+
 // Issue 7's CI test: the tiny config from scratch through the real binary;
 // the loss falls by more than half, and the trained model, through `attend
 // transcribe`, reads its own training utterances back at CER <= 20%.
@@ -241,8 +249,7 @@ TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
   attend::testing::TempDir tmp;
   testing::MakeDataDir(tmp.File("train"), 12, 5);
   std::ofstream(tmp.File("run.conf")) << kTinyConf << "epochs = 2\nkeep-best = 2\n";
-  const auto r = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
-                           tmp.File("train") + " --exp " + tmp.File("exp"));
+  const auto r = TrainWithRunConf(tmp, "train", "exp");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string e1 = tmp.File("exp/checkpoints/epoch1.attend");
   const std::string e2 = tmp.File("exp/checkpoints/epoch2.attend");
@@ -265,8 +272,7 @@ TEST(TrainE2e, AverageCommandWritesTheMeanModel) {
 
   // --resume with no epoch left only averages again: the same model, and a
   // final line without losses this run did not measure.
-  const auto again = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
-                               tmp.File("train") + " --exp " + tmp.File("exp") + " --resume");
+  const auto again = TrainWithRunConf(tmp, "train", "exp", " --resume");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("final step"), std::string::npos) << again.output;
   EXPECT_EQ(again.output.find("train-loss"), std::string::npos) << again.output;
@@ -296,8 +302,7 @@ TEST(TrainE2e, InitModelFineTunesTheGivenModel) {
   attend::testing::TempDir tmp;
   testing::MakeDataDir(tmp.File("train"), 12, 5);
   std::ofstream(tmp.File("run.conf")) << kTinyConf << "epochs = 1\n";
-  const auto base = RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " +
-                              tmp.File("train") + " --exp " + tmp.File("base"));
+  const auto base = TrainWithRunConf(tmp, "train", "base");
   ASSERT_EQ(base.exit_code, 0) << base.output;
   const auto half = RunAttend("average --storage bf16 --out " + tmp.File("base.attend") + " " +
                               tmp.File("base/model.attend"));
@@ -343,8 +348,7 @@ TEST(TrainE2e, InitModelFineTunesTheGivenModel) {
   }
   // Without --init-model the same command builds a new model from the flags.
   const auto fresh =
-      RunAttend("train --quiet --config " + tmp.File("run.conf") + " --data " + tmp.File("new") +
-                " --exp " + tmp.File("fresh") + " --max-steps 1 --encoder.hidden_dim 40");
+      TrainWithRunConf(tmp, "new", "fresh", " --max-steps 1 --encoder.hidden_dim 40");
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_NE(
       nn::ModelFile::Load(tmp.File("fresh/checkpoints/last.attend")).Get("ctc.weight").shape(),
