@@ -1,10 +1,12 @@
 #include "decoder/ngram_lm.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "base/error.h"
 
@@ -16,11 +18,31 @@ constexpr double kLn10 = 2.302585092994046;
 constexpr double kLog10Floor = -99.0;
 constexpr int kMaxOrder = 16;
 
+// The next whitespace-separated field of `*rest` (empty at the end), which
+// then starts after it.
+std::string_view NextField(std::string_view* rest) {
+  size_t begin = 0;
+  while (begin < rest->size() && ((*rest)[begin] == ' ' || (*rest)[begin] == '\t')) ++begin;
+  size_t end = begin;
+  while (end < rest->size() && (*rest)[end] != ' ' && (*rest)[end] != '\t') ++end;
+  const std::string_view field = rest->substr(begin, end - begin);
+  rest->remove_prefix(end);
+  return field;
+}
+
+// `field` as a number (a leading '+' allowed); false if it is not one.
+bool ParseNumber(std::string_view field, double* value) {
+  if (!field.empty() && field[0] == '+') field.remove_prefix(1);
+  if (field.empty()) return false;
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), *value);
+  return error == std::errc() && end == field.data() + field.size();
+}
+
 }  // namespace
 
-std::string NgramLm::Key(const int32_t* words, int n) {
-  return std::string(reinterpret_cast<const char*>(words),
-                     static_cast<size_t>(n) * sizeof(int32_t));
+std::string_view NgramLm::Key(const int32_t* words, int n) {
+  return std::string_view(reinterpret_cast<const char*>(words),
+                          static_cast<size_t>(n) * sizeof(int32_t));
 }
 
 NgramLm::NgramLm(const std::string& arpa_path, const std::vector<std::string>& tokens) {
@@ -49,7 +71,7 @@ NgramLm NgramLm::FromText(const std::string& arpa, const std::vector<std::string
   return lm;
 }
 
-int NgramLm::WordId(const std::string& word) const {
+int NgramLm::WordId(std::string_view word) const {
   auto it = word_ids_.find(word);
   return it == word_ids_.end() ? -1 : it->second;
 }
@@ -86,6 +108,9 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
   }
   if (!in_data) fail("no \\data\\ section");
   if (order_ == 0) fail("no ngram counts");
+  long long total = 0;
+  for (long long c : counts_) total += c;
+  ngrams_.reserve(static_cast<size_t>(std::min<long long>(total, 1LL << 26)));
   // Sections \1-grams: ... \N-grams:, then \end\.
   std::vector<int32_t> ids;
   for (int k = 1; k <= order_; ++k) {
@@ -97,16 +122,17 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
       ++number;
       if (line.empty()) continue;
       if (line[0] == '\\') break;
-      std::istringstream fields(line);
-      double log10_prob;
-      if (!(fields >> log10_prob)) fail("bad probability");
+      // Fields by hand (no stream per line: a 6-gram LM has ~350k lines).
+      std::string_view rest(line);
+      double log10_prob = 0;
+      if (!ParseNumber(NextField(&rest), &log10_prob)) fail("bad probability");
       ids.clear();
-      std::string word;
       for (int i = 0; i < k; ++i) {
-        if (!(fields >> word)) fail("an " + std::to_string(k) + "-gram with fewer words");
+        const std::string_view word = NextField(&rest);
+        if (word.empty()) fail("an " + std::to_string(k) + "-gram with fewer words");
         int id = WordId(word);
         if (id < 0) {
-          if (k > 1) fail("word '" + word + "' is not a unigram");
+          if (k > 1) fail("word '" + std::string(word) + "' is not a unigram");
           id = static_cast<int>(word_ids_.size());
           word_ids_.emplace(word, id);
         }
@@ -115,11 +141,15 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
       Entry e;
       e.log10_prob = static_cast<float>(log10_prob);
       double backoff = 0;
-      if (fields >> backoff) e.log10_backoff = static_cast<float>(backoff);
-      std::string extra;
-      if (fields >> extra) fail("unexpected field '" + extra + "'");
+      const std::string_view backoff_field = NextField(&rest);
+      if (!backoff_field.empty()) {
+        if (!ParseNumber(backoff_field, &backoff)) fail("bad backoff");
+        e.log10_backoff = static_cast<float>(backoff);
+      }
+      const std::string_view extra = NextField(&rest);
+      if (!extra.empty()) fail("unexpected field '" + std::string(extra) + "'");
       if (!std::isfinite(log10_prob) || !std::isfinite(backoff)) fail("non-finite value");
-      ngrams_[Key(ids.data(), k)] = e;
+      ngrams_.insert_or_assign(std::string(Key(ids.data(), k)), e);
       ++seen;
     }
     if (seen != counts_[k - 1])

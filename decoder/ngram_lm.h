@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,7 +41,7 @@ class NgramLm : public LanguageModel {
  private:
   NgramLm() = default;
   void Parse(const std::string& arpa, const std::string& source);
-  int WordId(const std::string& word) const;  // -1 when not in the LM
+  int WordId(std::string_view word) const;  // -1 when not in the LM
   // log10 P(w | h) with backoff; h oldest first.
   double Log10(const int32_t* h, int h_len, int32_t w) const;
 
@@ -47,13 +49,21 @@ class NgramLm : public LanguageModel {
     float log10_prob = 0;
     float log10_backoff = 0;
   };
-  static std::string Key(const int32_t* words, int n);
+  // The bytes of n word ids: an n-gram's key in ngrams_ (a view, so lookups
+  // in the decoder's inner loop allocate nothing).
+  static std::string_view Key(const int32_t* words, int n);
+  // Hashes std::string keys and string_view lookups alike.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
 
   int order_ = 0;
   std::vector<int64_t> counts_;
-  std::unordered_map<std::string, int32_t> word_ids_;
-  std::unordered_map<std::string, Entry> ngrams_;  // key: packed word ids, oldest first
-  std::vector<int32_t> token_to_word_;             // decoder token id -> LM word id (or unk)
+  std::unordered_map<std::string, int32_t, KeyHash, std::equal_to<>> word_ids_;
+  // Key: packed word ids, oldest first.
+  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> ngrams_;
+  std::vector<int32_t> token_to_word_;  // decoder token id -> LM word id (or unk)
   int32_t bos_ = -1, eos_ = -1, unk_ = -1;
 };
 
