@@ -139,14 +139,16 @@ fi
 # (local/tune_decode.sh: the lowest dev WER over a small grid), then used as they
 # are on test and test_noisy. $exp/decode_settings records the choice and
 # $exp/tune_dev/*/tune.txt every candidate's dev WER and CER. The beam + CTC
-# choice becomes the model's decoding defaults, $exp/train/model.decode.conf
-# (attend transcribe reads MODEL.decode.conf beside MODEL.attend); it is
-# written last, so that no decode of this stage sees an old one.
+# + LM choice becomes the model's decoding defaults, $exp/train/model.decode.conf
+# (attend transcribe reads MODEL.decode.conf beside MODEL.attend), with the LM
+# copied beside the model as model.lm.arpa (a relative path in a decode.conf
+# is relative to its folder); it is written last, so that no decode of this
+# stage sees an old one.
 ctc_weights="0.1 0.3 0.5"
 lm_weights="0.1 0.2 0.3 0.5"
 if stage_begin 4 decode; then
   model=$exp/train/model.attend
-  rm -f "${model%.attend}.decode.conf"
+  rm -f "${model%.attend}.decode.conf" "${model%.attend}.lm.arpa"
   attend train-lm --text-has-keys --order 6 "$data/local/text/train.txt" "$exp/lm.arpa"
   beam=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam" "$nj" \
     "--beam=8 --ctc-weight=0" "--beam=8 --ctc-weight=0 --length-normalization")
@@ -181,9 +183,11 @@ if stage_begin 4 decode; then
       mv "$dir/hyp.tmp" "$dir/hyp"
     done <"$exp/decode_settings"
   done
-  for opt in $beam_ctc; do  # --name=value -> name = value, --switch -> switch = true
+  cp "$exp/lm.arpa" "${model%.attend}.lm.arpa"
+  for opt in $beam_ctc_lm; do  # --name=value -> name = value, --switch -> switch = true
     opt=${opt#--}
     case $opt in
+      lm=*) printf 'lm = %s\n' "$(basename "${model%.attend}.lm.arpa")" ;;
       *=*) printf '%s = %s\n' "${opt%%=*}" "${opt#*=}" ;;
       *) printf '%s = true\n' "$opt" ;;
     esac
@@ -210,7 +214,7 @@ if stage_begin 5 score; then
     # Where the errors are: the model's default decoding (beam + CTC) by
     # synthesizer and by sentence kind, from the utterance ids
     # (ENGINE_VOICE[_VARIANT]-KINDnnnnnn); per speaker in score_by_speaker.txt.
-    for set in test test_noisy; do
+    for set in dev test test_noisy; do
       dir=$exp/decode_${set}_beam_ctc
       awk -v by_engine="$dir/utt2engine" -v by_kind="$dir/utt2kind" '
         BEGIN { split("c command d digits f fortune n number t timedate w wordseq", a)

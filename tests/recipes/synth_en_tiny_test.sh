@@ -75,11 +75,13 @@ breakdown=$(grep -c '^espeak/[a-z]* *[0-9]* *[0-9]* *[0-9.]* *[0-9.]*$' "$exp/re
 [ "$breakdown" -ge 2 ] || fail "results.txt lacks the by-synthesizer breakdown"
 
 # Decoding options chosen on dev: every beam candidate scored, and the beam + CTC
-# choice written beside the model as its decoding defaults.
+# + LM choice written beside the model as its decoding defaults, the LM beside it.
 candidates=$(cat "$exp"/tune_dev/*/tune.txt | grep -vc 'best' || true)
 [ "$candidates" -eq 12 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 4"
 grep -q '^ctc-weight = 0\.[135]$' "$exp/train/model.decode.conf" ||
   fail "model.decode.conf lacks the chosen CTC weight"
+grep -q '^lm = model\.lm\.arpa$' "$exp/train/model.decode.conf" && [ -s "$exp/train/model.lm.arpa" ] ||
+  fail "model.decode.conf does not name the LM copied beside the model"
 
 # Idempotent: a rerun skips all six stages and leaves the results as they were.
 cp "$exp/results.txt" "$work/results.first"
