@@ -9,9 +9,10 @@ install(TARGETS attend attend_cli EXPORT attendTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${ATTEND_SOURCE_ROOT}/include/attend DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
-# The bundled model, where `attend transcribe` looks without --model
-# (tools/common/bundled_model.cc).
+# The bundled model with its decoding options and LM, where `attend transcribe`
+# looks without --model (tools/common/bundled_model.cc).
 install(FILES ${ATTEND_SOURCE_ROOT}/models/default.attend ${ATTEND_SOURCE_ROOT}/models/default.decode.conf
+              ${ATTEND_SOURCE_ROOT}/models/default.lm.arpa
               ${ATTEND_SOURCE_ROOT}/models/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/attend/models)
 install(EXPORT attendTargets NAMESPACE attend:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/attend)

@@ -78,6 +78,19 @@ TEST(FindPackage, AnInstalledAttendBuildsAndRunsInAnotherProject) {
             1)
       << log;
   EXPECT_NE(log.find("none.attend"), std::string::npos) << log;
+
+  // The installed CLI finds the installed model, its decode.conf and the LM
+  // that names (a missing LM would be an error).
+  log.clear();
+  EXPECT_EQ(Shell("LD_LIBRARY_PATH=" + prefix + "/lib " + prefix + "/bin/attend transcribe " +
+                      testing::DataPath("../samples/espeak_engb_aunty-d001653.wav"),
+                  &log),
+            0)
+      << log;
+  EXPECT_NE(
+      log.find("decoding options from " + prefix + "/share/attend/models/default.decode.conf"),
+      std::string::npos)
+      << log;
 }
 
 }  // namespace
