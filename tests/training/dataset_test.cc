@@ -146,7 +146,7 @@ TEST(Dataset, LoaderGivesZeroPaddedTncBatchesWithCmvnApplied) {
   EXPECT_EQ(utts, 12);
 }
 
-// Every random draw of a batch (speed, SpecAugment, dither) depends only on
+// Every random draw of a batch (speed, VTLP, SpecAugment, dither) depends only on
 // (seed, epoch, position), so a loader started mid-epoch (a resumed run)
 // gives the same batches as one that started at 0.
 void ExpectAugmentationDependsOnlyOnSeedEpochAndPosition(float dither, float vtlp = 0.0f) {
