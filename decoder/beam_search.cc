@@ -254,7 +254,6 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   std::vector<Candidate> candidates;
   std::vector<int> pre, order(V);
   std::vector<float> lm_scores(V);
-  std::vector<LmState> lm_next(V);
   decoder_->Start(encoder_out, lengths, B);
 
   for (int step = 0;; ++step) {
@@ -279,8 +278,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
         if (slot.length >= ut.max_len) {
           pre.push_back(eos);
         } else {
-          if (use_lm)
-            for (int c = 0; c < V; ++c) lm_scores[c] = lm_->Score(slot.lm, c, &lm_next[c]);
+          if (use_lm) lm_->ScoreAll(slot.lm, V, lm_scores.data());
           for (int c = 0; c < V; ++c) order[c] = c;
           auto pre_score = [&](int c) {
             if (c == blank_id_ || (c == sos && sos != eos) ||
@@ -301,10 +299,8 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
         for (size_t k = 0; k < pre.size(); ++k) {
           const int c = pre[k];
           float lm_part = 0;
-          if (use_lm) {
-            LmState unused;
-            lm_part = slot.length >= ut.max_len ? lm_->Score(slot.lm, c, &unused) : lm_scores[c];
-          }
+          if (use_lm)
+            lm_part = slot.length >= ut.max_len ? lm_->Score(slot.lm, c, nullptr) : lm_scores[c];
           float score = slot.score + att_weight * lp[c] + options_.lm_weight * lm_part +
                         options_.length_penalty;
           if (use_ctc) score += lambda * (ctc_scores[k] - slot.ctc.prefix_score);

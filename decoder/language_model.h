@@ -18,6 +18,12 @@ class LanguageModel {
   // ln P(token | state), and the state after it. `token` is a decoder token
   // id; the end-of-sentence id scores the sentence end.
   virtual float Score(const LmState& state, int token, LmState* next) const = 0;
+  // ln P(token | state) for every token id in [0, vocab_size): what beam
+  // search asks of each hypothesis at each step. This default scores them one
+  // by one; a model that can share the work across tokens overrides it.
+  virtual void ScoreAll(const LmState& state, int vocab_size, float* scores) const {
+    for (int token = 0; token < vocab_size; ++token) scores[token] = Score(state, token, nullptr);
+  }
 };
 
 }  // namespace attend::decoder

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string_view>
 
@@ -68,6 +69,9 @@ NgramLm NgramLm::FromText(const std::string& arpa, const std::vector<std::string
     int w = t == "<sos/eos>" ? lm.eos_ : lm.WordId(t);
     lm.token_to_word_[id] = w >= 0 ? w : lm.unk_;
   }
+  lm.word_to_tokens_.assign(lm.word_ids_.size(), {});
+  for (size_t id = 0; id < tokens.size(); ++id)
+    if (lm.token_to_word_[id] >= 0) lm.word_to_tokens_[lm.token_to_word_[id]].push_back(id);
   return lm;
 }
 
@@ -113,6 +117,15 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
   ngrams_.reserve(static_cast<size_t>(std::min<long long>(total, 1LL << 26)));
   // Sections \1-grams: ... \N-grams:, then \end\.
   std::vector<int32_t> ids;
+  // Each n-gram as a history's continuation, in file order; grouped by
+  // history below.
+  std::vector<Continuation> continuations;
+  std::vector<int32_t> history_of;
+  continuations.reserve(static_cast<size_t>(std::min<long long>(total, 1LL << 26)));
+  history_of.reserve(continuations.capacity());
+  int32_t histories = 1;  // id 0: the empty history
+  std::string last_history;
+  int32_t last_history_id = 0;
   for (int k = 1; k <= order_; ++k) {
     while (line.empty() && std::getline(in, line)) ++number;
     if (line != "\\" + std::to_string(k) + "-grams:")
@@ -149,7 +162,23 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
       const std::string_view extra = NextField(&rest);
       if (!extra.empty()) fail("unexpected field '" + std::string(extra) + "'");
       if (!std::isfinite(log10_prob) || !std::isfinite(backoff)) fail("non-finite value");
-      ngrams_.insert_or_assign(std::string(Key(ids.data(), k)), e);
+      // Files list a history's continuations together (sorted), so the last
+      // line's history is usually this one's.
+      const std::string_view history = Key(ids.data(), k - 1);
+      if (k > 1 && last_history != history) {
+        last_history = history;
+        auto listed = ngrams_.find(history);
+        last_history_id =
+            listed != ngrams_.end()
+                ? listed->second.history_id
+                : unlisted_histories_.try_emplace(last_history, histories).first->second;
+        if (last_history_id == histories) ++histories;
+      }
+      continuations.push_back({ids[k - 1], e.log10_prob});
+      history_of.push_back(k > 1 ? last_history_id : 0);
+      if (k < order_) e.history_id = histories++;
+      if (!ngrams_.try_emplace(std::string(Key(ids.data(), k)), e).second)
+        fail("a repeated " + std::to_string(k) + "-gram");
       ++seen;
     }
     if (seen != counts_[k - 1])
@@ -157,6 +186,14 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
            " differs from the header's " + std::to_string(counts_[k - 1]));
   }
   if (line != "\\end\\") fail("expected \\end\\");
+  // Group by history (a counting sort, file order kept within a history).
+  continuations_begin_.assign(histories + 1, 0);
+  for (int32_t h : history_of) ++continuations_begin_[h + 1];
+  for (int32_t h = 0; h < histories; ++h) continuations_begin_[h + 1] += continuations_begin_[h];
+  continuations_.resize(continuations.size());
+  std::vector<int32_t> next_slot(continuations_begin_.begin(), continuations_begin_.end() - 1);
+  for (size_t i = 0; i < continuations.size(); ++i)
+    continuations_[next_slot[history_of[i]]++] = continuations[i];
 }
 
 double NgramLm::Log10(const int32_t* h, int h_len, int32_t w) const {
@@ -190,6 +227,40 @@ float NgramLm::Score(const LmState& state, int token, LmState* next) const {
       next->erase(next->begin(), next->begin() + (next->size() - (order_ - 1)));
   }
   return static_cast<float>(log10 * kLn10);
+}
+
+void NgramLm::ScoreAll(const LmState& state, int vocab_size, float* scores) const {
+  ATTEND_ASSERT(vocab_size == static_cast<int>(token_to_word_.size()), "vocab_size ", vocab_size);
+  // Log10's arithmetic, all tokens at once: from the longest history down, a
+  // token not yet scored takes the backoff weights summed so far plus its
+  // probability after this history (NaN marks "not yet").
+  std::fill(scores, scores + vocab_size, std::numeric_limits<float>::quiet_NaN());
+  const int32_t* h = state.data();
+  const int h_len = static_cast<int>(state.size());
+  double backoff = 0;
+  for (int start = 0; start <= h_len; ++start) {
+    const std::string_view history = Key(h + start, h_len - start);
+    int32_t id = history.empty() ? 0 : -1;
+    float history_backoff = 0;
+    if (!history.empty()) {
+      auto listed = ngrams_.find(history);
+      if (listed != ngrams_.end()) {
+        id = listed->second.history_id;
+        history_backoff = listed->second.log10_backoff;
+      } else if (!unlisted_histories_.empty()) {
+        auto unlisted = unlisted_histories_.find(history);
+        if (unlisted != unlisted_histories_.end()) id = unlisted->second;
+      }
+    }
+    if (id >= 0)
+      for (int32_t i = continuations_begin_[id]; i < continuations_begin_[id + 1]; ++i)
+        for (int32_t token : word_to_tokens_[continuations_[i].word])
+          if (std::isnan(scores[token]))
+            scores[token] = static_cast<float>((backoff + continuations_[i].log10_prob) * kLn10);
+    backoff += history_backoff;
+  }
+  for (int token = 0; token < vocab_size; ++token)
+    if (std::isnan(scores[token])) scores[token] = static_cast<float>(kLog10Floor * kLn10);
 }
 
 double NgramLm::Log10Prob(const std::vector<std::string>& history, const std::string& word) const {

@@ -30,6 +30,10 @@ class NgramLm : public LanguageModel {
 
   LmState Start() const override;
   float Score(const LmState& state, int token, LmState* next) const override;
+  // One hash lookup per history length instead of up to two per length and
+  // token: the distribution is built from the unigrams up, each longer
+  // history adding its backoff weight and overriding the words it lists.
+  void ScoreAll(const LmState& state, int vocab_size, float* scores) const override;
 
   int order() const { return order_; }
   // Listed n-grams per order (index 0 = unigrams).
@@ -48,6 +52,7 @@ class NgramLm : public LanguageModel {
   struct Entry {
     float log10_prob = 0;
     float log10_backoff = 0;
+    int32_t history_id = -1;  // below the top order: its id as a history
   };
   // The bytes of n word ids: an n-gram's key in ngrams_ (a view, so lookups
   // in the decoder's inner loop allocate nothing).
@@ -64,6 +69,19 @@ class NgramLm : public LanguageModel {
   // Key: packed word ids, oldest first.
   std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> ngrams_;
   std::vector<int32_t> token_to_word_;  // decoder token id -> LM word id (or unk)
+  // For ScoreAll: the words each history is listed with, grouped by the
+  // history's id (0 the empty history, whose words are the unigrams), and the
+  // decoder tokens each LM word stands for.
+  struct Continuation {
+    int32_t word;
+    float log10_prob;
+  };
+  std::vector<Continuation> continuations_;
+  std::vector<int32_t> continuations_begin_;  // by history id, and the end
+  // Histories that are not n-grams themselves (a pruned file may list
+  // "a b c" without "a b"); listed ones keep their id in their Entry.
+  std::unordered_map<std::string, int32_t, KeyHash, std::equal_to<>> unlisted_histories_;
+  std::vector<std::vector<int32_t>> word_to_tokens_;
   int32_t bos_ = -1, eos_ = -1, unk_ = -1;
 };
 

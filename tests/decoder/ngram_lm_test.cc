@@ -54,6 +54,54 @@ TEST(NgramLm, ScoresDecoderTokensInNaturalLog) {
   EXPECT_NEAR(lm.Score(s, 5, nullptr), -1.5f * ln10, 1e-5);  // z is not in the LM: <unk>
 }
 
+// ScoreAll is Score for every token at once, with the same arithmetic: the
+// beam search's choices must not depend on which one it calls.
+void ExpectScoreAllIsScore(const NgramLm& lm, int vocab_size, const LmState& state) {
+  std::vector<float> all(vocab_size);
+  lm.ScoreAll(state, vocab_size, all.data());
+  for (int token = 0; token < vocab_size; ++token)
+    EXPECT_EQ(all[token], lm.Score(state, token, nullptr))
+        << "token " << token << " after " << state.size() << " words";
+}
+
+TEST(NgramLm, ScoreAllMatchesScoreOnEveryReachableState) {
+  // A 4-gram over a few sentences, and every state three tokens can reach
+  // (listed histories, backed-off ones, <unk> and the sentence end).
+  std::vector<std::vector<std::string>> sentences = {
+      {"a", "b", "a", "c"}, {"a", "a", "c"}, {"b", "c"}, {"c", "a", "b", "b"}};
+  const std::vector<std::string> tokens = {"<blank>", "<unk>", "<sos/eos>", "a", "b", "c", "z"};
+  NgramLm lm = NgramLm::FromText(TrainWittenBellArpa(sentences, 4), tokens, "wb");
+  const int V = static_cast<int>(tokens.size());
+  std::vector<LmState> states = {lm.Start()};
+  for (int depth = 0; depth < 3; ++depth) {
+    std::vector<LmState> next_states;
+    for (const LmState& s : states)
+      for (int token = 0; token < V; ++token) {
+        LmState next;
+        lm.Score(s, token, &next);
+        next_states.push_back(next);
+      }
+    states.insert(states.end(), next_states.begin(), next_states.end());
+  }
+  EXPECT_EQ(states.size(), 8u * 8 * 8);  // each round adds 7 children per state
+  for (const LmState& s : states) ExpectScoreAllIsScore(lm, V, s);
+
+  // The hand-made bigram, and the same without <unk>: "z" then has no word
+  // at all and scores the floor.
+  NgramLm bigram = NgramLm::FromText(kArpa, kTokens, "test.arpa");
+  for (int token = 0; token < static_cast<int>(kTokens.size()); ++token) {
+    LmState s;
+    bigram.Score(bigram.Start(), token, &s);
+    ExpectScoreAllIsScore(bigram, static_cast<int>(kTokens.size()), s);
+  }
+  std::string no_unk = kArpa;
+  no_unk.replace(no_unk.find("ngram 1=5"), 9, "ngram 1=4");
+  no_unk.erase(no_unk.find("-1.5\t<unk>\n"), 11);
+  NgramLm closed = NgramLm::FromText(no_unk, kTokens, "closed.arpa");
+  ExpectScoreAllIsScore(closed, static_cast<int>(kTokens.size()), closed.Start());
+  EXPECT_LT(closed.Score(closed.Start(), 5, nullptr), -200);
+}
+
 TEST(NgramLm, MalformedFilesNameTheLine) {
   auto expect_error = [](std::string text, const std::string& needle) {
     try {
@@ -71,6 +119,9 @@ TEST(NgramLm, MalformedFilesNameTheLine) {
   std::string unknown_word = kArpa;
   unknown_word.replace(unknown_word.find("-0.4\ta b"), 8, "-0.4\ta q");
   expect_error(unknown_word, "line 14");
+  std::string repeated = kArpa;
+  repeated.replace(repeated.find("-0.2\tb </s>"), 11, "-0.3\ta b");
+  expect_error(repeated, "repeated 2-gram");
   std::string truncated = std::string(kArpa).substr(0, std::string(kArpa).find("\\end\\"));
   expect_error(truncated, "\\end\\");
 }
