@@ -18,9 +18,15 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
       "joint CTC/attention weight in [0, 1]; < 0: the weight the model was trained with")(
       "lm", po::value(&o->lm_path), "ARPA n-gram LM over the model's tokens (attend train-lm)")(
       "lm-weight", po::value(&o->lm_weight)->default_value(o->lm_weight),
-      "LM shallow-fusion weight")("length-penalty",
-                                  po::value(&o->length_penalty)->default_value(o->length_penalty),
-                                  "score added per output token (> 0 favours longer output)")(
+      "LM shallow-fusion weight")(
+      "word-lm", po::value(&o->word_lm_path),
+      "ARPA word n-gram LM (attend train-lm --words); its words are the lexicon")(
+      "word-lm-weight", po::value(&o->word_lm_weight)->default_value(o->word_lm_weight),
+      "word LM shallow-fusion weight")(
+      "oov-penalty", po::value(&o->oov_penalty)->default_value(o->oov_penalty),
+      "word LM: a word off the lexicon costs P(<unk>) times this, in (0, 1]")(
+      "length-penalty", po::value(&o->length_penalty)->default_value(o->length_penalty),
+      "score added per output token (> 0 favours longer output)")(
       // A switch, but its default is the field's: options read onto defaults
       // that normalize must keep normalizing.
       "length-normalization",

@@ -12,7 +12,8 @@
 
 namespace attend {
 
-// --beam, --nbest, --ctc-weight, --lm, --lm-weight, --length-penalty,
+// --beam, --nbest, --ctc-weight, --lm, --lm-weight, --word-lm,
+// --word-lm-weight, --oov-penalty, --length-penalty,
 // --length-normalization, --max-len-ratio, --min-len-ratio, --max-segment,
 // --threads, bound to `options`' fields with their current values as
 // defaults. Values are checked when the Recognizer is built (attend::Error
@@ -25,6 +26,6 @@ std::string DecodeConfPath(const std::string& model_path);
 // The decoding options whose values are files: in a MODEL.decode.conf, a
 // relative one is relative to the conf's folder (an LM shipped beside the
 // model), not to wherever the user runs attend.
-inline const std::set<std::string> kDecodeConfPathOptions = {"lm"};
+inline const std::set<std::string> kDecodeConfPathOptions = {"lm", "word-lm"};
 
 }  // namespace attend

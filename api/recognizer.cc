@@ -10,8 +10,10 @@
 
 #include "base/error.h"
 #include "decoder/beam_search.h"
+#include "decoder/lm_sum.h"
 #include "decoder/ngram_lm.h"
 #include "decoder/timestamps.h"
+#include "decoder/word_lm.h"
 #include "frontend/audio_reader.h"
 #include "frontend/energy_split.h"
 #include "frontend/online_fbank.h"
@@ -48,8 +50,25 @@ class RecognizerImpl : public Recognizer {
     if (!options.lm_path.empty()) lm_.emplace(options.lm_path, Tokens());
     ATTEND_CHECK(options.lm_weight == 0 || lm_, "--lm-weight is ", options.lm_weight,
                  " but no --lm was given");
-    search_.emplace(search_options_, &model_->decoder(), lm_ ? &*lm_ : nullptr,
-                    decoder::Vocabulary::kBlank);
+    ATTEND_CHECK(options.word_lm_weight >= 0 && std::isfinite(options.word_lm_weight),
+                 "--word-lm-weight must be >= 0, got ", options.word_lm_weight);
+    if (!options.word_lm_path.empty())
+      word_lm_.emplace(decoder::NgramLm(options.word_lm_path, {}), Tokens(), options.oov_penalty);
+    ATTEND_CHECK(options.word_lm_weight == 0 || word_lm_, "--word-lm-weight is ",
+                 options.word_lm_weight, " but no --word-lm was given");
+    // Search fuses one model with one weight: either LM, or both as a sum.
+    const decoder::LanguageModel* fused = lm_ ? &*lm_ : nullptr;
+    if (options.word_lm_weight > 0) {
+      if (options.lm_weight > 0) {
+        lm_sum_.emplace(&*lm_, options.lm_weight, &*word_lm_, options.word_lm_weight);
+        fused = &*lm_sum_;
+        search_options_.lm_weight = 1;
+      } else {
+        fused = &*word_lm_;
+        search_options_.lm_weight = options.word_lm_weight;
+      }
+    }
+    search_.emplace(search_options_, &model_->decoder(), fused, decoder::Vocabulary::kBlank);
     const double shift_s = model_->config().fbank.frame.frame_shift_ms * 1e-3;
     max_frames_ = static_cast<int64_t>(options.max_segment_seconds / shift_s);
     search_frames_ =
@@ -213,6 +232,8 @@ class RecognizerImpl : public Recognizer {
   DecodeOptions options_;
   std::unique_ptr<model::AsrModel> model_;
   std::optional<decoder::NgramLm> lm_;
+  std::optional<decoder::WordLm> word_lm_;
+  std::optional<decoder::LmSum> lm_sum_;
   decoder::BeamSearchOptions search_options_;
   // One search for every segment: it keeps its buffers between them.
   std::optional<decoder::BeamSearch> search_;

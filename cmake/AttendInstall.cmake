@@ -9,11 +9,12 @@ install(TARGETS attend attend_cli EXPORT attendTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${ATTEND_SOURCE_ROOT}/include/attend DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
-# The bundled model with its decoding options and LM, where `attend transcribe`
-# looks without --model (tools/common/bundled_model.cc).
+# The bundled model with its decoding options and the LM they name (a
+# character or word LM, default.*.arpa), where `attend transcribe` looks
+# without --model (tools/common/bundled_model.cc).
+file(GLOB ATTEND_BUNDLED_LMS ${ATTEND_SOURCE_ROOT}/models/default.*.arpa)
 install(FILES ${ATTEND_SOURCE_ROOT}/models/default.attend ${ATTEND_SOURCE_ROOT}/models/default.decode.conf
-              ${ATTEND_SOURCE_ROOT}/models/default.lm.arpa
-              ${ATTEND_SOURCE_ROOT}/models/README.md
+              ${ATTEND_BUNDLED_LMS} ${ATTEND_SOURCE_ROOT}/models/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/attend/models)
 install(EXPORT attendTargets NAMESPACE attend:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/attend)
 

@@ -75,9 +75,15 @@ NgramLm NgramLm::FromText(const std::string& arpa, const std::vector<std::string
   return lm;
 }
 
-int NgramLm::WordId(std::string_view word) const {
+int32_t NgramLm::WordId(std::string_view word) const {
   auto it = word_ids_.find(word);
   return it == word_ids_.end() ? -1 : it->second;
+}
+
+std::vector<std::string> NgramLm::Words() const {
+  std::vector<std::string> words(word_ids_.size());
+  for (const auto& [word, id] : word_ids_) words[id] = word;
+  return words;
 }
 
 void NgramLm::Parse(const std::string& arpa, const std::string& source) {
@@ -199,6 +205,10 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
 double NgramLm::Log10(const int32_t* h, int h_len, int32_t w) const {
   // Back off from the longest history: P(w | h) = bow(h) P(w | h[1:]).
   // (A fixed array: this runs for every vocabulary entry of every hypothesis.)
+  if (h_len > order_ - 1) {  // only the last order-1 words can be listed
+    h += h_len - (order_ - 1);
+    h_len = order_ - 1;
+  }
   double backoff = 0;
   int32_t key[kMaxOrder];
   for (int start = 0; start <= h_len; ++start) {

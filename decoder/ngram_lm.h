@@ -42,12 +42,19 @@ class NgramLm : public LanguageModel {
   // log10 P(word | history) over LM words ("<s>", "a", ...): for tests and tools.
   double Log10Prob(const std::vector<std::string>& history, const std::string& word) const;
 
+  // The model over its own words, by LM word id (for a word LM that spells
+  // its words in a character decoder's tokens: decoder/word_lm.h).
+  int32_t WordId(std::string_view word) const;  // -1 when not in the LM
+  std::vector<std::string> Words() const;       // by id
+  int32_t bos() const { return bos_; }
+  int32_t eos() const { return eos_; }
+  int32_t unk() const { return unk_; }  // -1: a closed vocabulary
+  // log10 P(w | h) with backoff; h oldest first (at most order-1 words count).
+  double Log10(const int32_t* h, int h_len, int32_t w) const;
+
  private:
   NgramLm() = default;
   void Parse(const std::string& arpa, const std::string& source);
-  int WordId(std::string_view word) const;  // -1 when not in the LM
-  // log10 P(w | h) with backoff; h oldest first.
-  double Log10(const int32_t* h, int h_len, int32_t w) const;
 
   struct Entry {
     float log10_prob = 0;

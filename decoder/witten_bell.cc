@@ -25,7 +25,8 @@ std::string Format(double log10_prob) {
 
 }  // namespace
 
-std::string TrainWittenBellArpa(const std::vector<Words>& sentences, int order) {
+std::string TrainWittenBellArpa(const std::vector<Words>& sentences, int order,
+                                const std::vector<std::string>& extra_words) {
   ATTEND_CHECK(order >= 1 && order <= 16, "--order must be in [1, 16], got ", order);
   // counts[k - 1]: every k-gram with its count (ordered: the ARPA lists are sorted).
   std::vector<std::map<Words, double>> counts(order);
@@ -37,10 +38,12 @@ std::string TrainWittenBellArpa(const std::vector<Words>& sentences, int order) 
       for (int k = 1; k <= order && static_cast<int>(end) + 1 >= k; ++k)
         counts[k - 1][Words(padded.begin() + (end + 1 - k), padded.begin() + end + 1)] += 1;
   }
-  // Unigrams: add-one over the seen words, </s> and <unk>.
+  // Unigrams: add-one over the seen words, the extra ones, </s> and <unk>.
   auto& uni = counts[0];
   uni.emplace(Words{"</s>"}, 0);
   uni.emplace(Words{"<unk>"}, 0);
+  for (const std::string& w : extra_words)
+    if (w != "<s>") uni.emplace(Words{w}, 0);
   double total = 0;
   for (const auto& [w, c] : uni) total += c;
   const double vocab = static_cast<double>(uni.size());

@@ -14,6 +14,9 @@
 namespace attend::decoder {
 
 // sentences: word sequences without <s> and </s>; order >= 1. Returns ARPA text.
-std::string TrainWittenBellArpa(const std::vector<std::vector<std::string>>& sentences, int order);
+// extra_words join the unigrams with count zero (add-one gives them one): a
+// word LM's lexicon can then hold dictionary words its text never used.
+std::string TrainWittenBellArpa(const std::vector<std::vector<std::string>>& sentences, int order,
+                                const std::vector<std::string>& extra_words = {});
 
 }  // namespace attend::decoder

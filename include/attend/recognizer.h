@@ -18,12 +18,15 @@ namespace attend {
 
 // How to decode. Negative values mean "the model's default".
 struct DecodeOptions {
-  int beam = 8;                       // hypotheses kept (1 = greedy)
-  int nbest = 1;                      // alternatives returned per segment (<= beam)
-  float ctc_weight = -1.0f;           // joint CTC/attention weight in [0, 1]; < 0: the model's
-  std::string lm_path;                // ARPA n-gram LM over the model's tokens; empty: none
-  float lm_weight = 0.0f;             // shallow-fusion weight of the LM
-  float length_penalty = 0.0f;        // score added per output token
+  int beam = 8;                 // hypotheses kept (1 = greedy)
+  int nbest = 1;                // alternatives returned per segment (<= beam)
+  float ctc_weight = -1.0f;     // joint CTC/attention weight in [0, 1]; < 0: the model's
+  std::string lm_path;          // ARPA n-gram LM over the model's tokens; empty: none
+  float lm_weight = 0.0f;       // shallow-fusion weight of the LM
+  std::string word_lm_path;     // ARPA word n-gram LM (its words are the lexicon); empty: none
+  float word_lm_weight = 0.0f;  // shallow-fusion weight of the word LM
+  float oov_penalty = 1e-4f;    // word LM: a word off the lexicon costs P(<unk>) times this
+  float length_penalty = 0.0f;  // score added per output token
   bool length_normalization = false;  // rank by score per token
   float max_len_ratio = 0.0f;         // max tokens per encoder frame (0: one per frame)
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
@@ -54,7 +57,7 @@ struct Alternative {
   float score = 0;            // the ranking score (joint, see decoder/hypothesis.h)
   float attention_score = 0;  // ln P_att of the tokens and <eos>
   float ctc_score = 0;        // ln P_ctc of the token sequence
-  float lm_score = 0;         // ln P_lm (0 without an LM)
+  float lm_score = 0;         // ln P_lm (0 without an LM); with both LMs the weighted sum
   std::vector<TimedUnit> words;
   std::vector<TimedUnit> tokens;
   // Attention weights, row-major [attention_rows, attention_cols]: one row per

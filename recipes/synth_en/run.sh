@@ -11,7 +11,7 @@
 #   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
 #   2 features  global CMVN statistics of the training audio  -> $exp/cmvn.ark
 #   3 train     attend train --config $train_conf             -> $exp/train/model.attend
-#   4 decode    greedy, beam, beam + CTC, + character LM      -> $exp/decode_<set>_<setting>/hyp
+#   4 decode    greedy, beam, beam + CTC, + char or word LM   -> $exp/decode_<set>_<setting>/hyp
 #               (beam weights chosen on dev)
 #   5 score     WER/CER table                                 -> $exp/results.txt
 # A trial of every stage in minutes (300 utterances, a small model):
@@ -133,23 +133,33 @@ if stage_begin 3 train; then
 fi
 
 # -------------------------------------------------------------- stage 4: decode
-# Four settings: greedy; beam 8; beam 8 + joint CTC; and that + a character
-# 6-gram LM trained on the train sentence pool (all of it, text only; no dev or
-# test sentence is in it). Each beam setting's weights are chosen on dev
-# (local/tune_decode.sh: the lowest dev WER over a small grid), then used as they
-# are on test and test_noisy. $exp/decode_settings records the choice and
-# $exp/tune_dev/*/tune.txt every candidate's dev WER and CER. The beam + CTC
-# + LM choice becomes the model's decoding defaults, $exp/train/model.decode.conf
-# (attend transcribe reads MODEL.decode.conf beside MODEL.attend), with the LM
-# copied beside the model as model.lm.arpa (a relative path in a decode.conf
-# is relative to its folder); it is written last, so that no decode of this
-# stage sees an old one.
+# Five settings: greedy; beam 8; beam 8 + joint CTC; and that + an LM trained
+# on the train sentence pool (all of it, text only; no dev or test sentence is
+# in it), either a character 6-gram or a word 3-gram. The word LM's lexicon is
+# its text's words plus the dictionary the recipe's sentences are drawn from
+# ($lexicon_words: every dev and test word is in it, so for this recipe the
+# lexicon is closed; see RESULTS.md). Each setting's options are chosen on dev
+# (local/tune_decode.sh: the lowest dev WER over a small grid), then used as
+# they are on test and test_noisy. $exp/decode_settings records the choice and
+# $exp/tune_dev/*/tune.txt every candidate's dev WER and CER. The better LM
+# setting on dev becomes the model's decoding defaults,
+# $exp/train/model.decode.conf (attend transcribe reads MODEL.decode.conf beside
+# MODEL.attend), with its LM copied beside the model as model.lm.arpa or
+# model.words.arpa (a relative path in a decode.conf is relative to its
+# folder); it is written last, so that no decode of this stage sees an old one.
 ctc_weights="0.1 0.3 0.5"
+lm_beams="8 16"  # fusion may need a wider beam: an LM reranks late, at word ends
 lm_weights="0.1 0.2 0.3 0.5"
+word_lm_weights="0.3 0.5"
+# A per-token bonus: without one a word LM favours dropping the last words.
+word_lm_length_penalties="0.3 0.6"
+lexicon_words=/usr/share/dict/american-english  # Debian's wamerican
 if stage_begin 4 decode; then
   model=$exp/train/model.attend
-  rm -f "${model%.attend}.decode.conf" "${model%.attend}.lm.arpa"
+  rm -f "${model%.attend}.decode.conf" "${model%.attend}.lm.arpa" "${model%.attend}.words.arpa"
   attend train-lm --text-has-keys --order 6 "$data/local/text/train.txt" "$exp/lm.arpa"
+  attend train-lm --words --text-has-keys --order 3 --vocab "$lexicon_words" \
+    "$data/local/text/train.txt" "$exp/words.arpa"
   beam=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam" "$nj" \
     "--beam=8 --ctc-weight=0" "--beam=8 --ctc-weight=0 --length-normalization")
   grid=()
@@ -158,10 +168,21 @@ if stage_begin 4 decode; then
   done
   beam_ctc=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc" "$nj" "${grid[@]}")
   grid=()
-  for w in $lm_weights; do grid+=("$beam_ctc --lm=$exp/lm.arpa --lm-weight=$w"); done
+  for b in $lm_beams; do
+    for w in $lm_weights; do grid+=("${beam_ctc/--beam=8/--beam=$b} --lm=$exp/lm.arpa --lm-weight=$w"); done
+  done
   beam_ctc_lm=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc_lm" "$nj" "${grid[@]}")
+  grid=()
+  for b in $lm_beams; do
+    for w in $word_lm_weights; do
+      for p in $word_lm_length_penalties; do
+        grid+=("${beam_ctc/--beam=8/--beam=$b} --word-lm=$exp/words.arpa --word-lm-weight=$w --length-penalty=$p")
+      done
+    done
+  done
+  beam_ctc_wordlm=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc_wordlm" "$nj" "${grid[@]}")
   printf '%s\n' "greedy:--beam=1 --ctc-weight=0" "beam:$beam" "beam_ctc:$beam_ctc" \
-    "beam_ctc_lm:$beam_ctc_lm" >"$exp/decode_settings.tmp"
+    "beam_ctc_lm:$beam_ctc_lm" "beam_ctc_wordlm:$beam_ctc_wordlm" >"$exp/decode_settings.tmp"
   mv "$exp/decode_settings.tmp" "$exp/decode_settings"
   # Tuning decoded dev with the chosen beam options already (decoding is
   # deterministic): their dev hypotheses are copied, not decoded again.
@@ -183,11 +204,23 @@ if stage_begin 4 decode; then
       mv "$dir/hyp.tmp" "$dir/hyp"
     done <"$exp/decode_settings"
   done
-  cp "$exp/lm.arpa" "${model%.attend}.lm.arpa"
-  for opt in $beam_ctc_lm; do  # --name=value -> name = value, --switch -> switch = true
+  # The model's defaults: the LM setting with the lower dev WER (ties: the
+  # character LM's, the smaller file).
+  best_wer() { awk '/<- best/ { print $1 }' "$exp/tune_dev/$1/tune.txt"; }
+  defaults=$beam_ctc_lm
+  awk -v w="$(best_wer beam_ctc_wordlm)" -v c="$(best_wer beam_ctc_lm)" 'BEGIN { exit !(w < c) }' &&
+    defaults=$beam_ctc_wordlm
+  for opt in $defaults; do  # --name=value -> name = value, --switch -> switch = true
     opt=${opt#--}
     case $opt in
-      lm=*) printf 'lm = %s\n' "$(basename "${model%.attend}.lm.arpa")" ;;
+      lm=*)
+        cp "$exp/lm.arpa" "${model%.attend}.lm.arpa"
+        printf 'lm = %s\n' "$(basename "${model%.attend}.lm.arpa")"
+        ;;
+      word-lm=*)
+        cp "$exp/words.arpa" "${model%.attend}.words.arpa"
+        printf 'word-lm = %s\n' "$(basename "${model%.attend}.words.arpa")"
+        ;;
       *=*) printf '%s = %s\n' "${opt%%=*}" "${opt#*=}" ;;
       *) printf '%s = true\n' "$opt" ;;
     esac

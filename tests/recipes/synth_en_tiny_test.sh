@@ -69,19 +69,21 @@ awk -v a="$first_dev" -v b="$last_dev" 'BEGIN { exit !(b < a) }' || fail "dev lo
 
 # Results: one row per set and decoding, each with a WER and a CER.
 rows=$(awk 'NR > 1 && NF == 4 && $3 ~ /^[0-9.]+$/ && $4 ~ /^[0-9.]+$/' "$exp/results.txt" | wc -l)
-[ "$rows" -eq 12 ] || fail "results.txt has $rows complete rows, not 12"
+[ "$rows" -eq 15 ] || fail "results.txt has $rows complete rows, not 15"
 # and the beam + CTC rows broken down by synthesizer and sentence kind.
 breakdown=$(grep -c '^espeak/[a-z]* *[0-9]* *[0-9]* *[0-9.]* *[0-9.]*$' "$exp/results.txt" || true)
 [ "$breakdown" -ge 2 ] || fail "results.txt lacks the by-synthesizer breakdown"
 
-# Decoding options chosen on dev: every beam candidate scored, and the beam + CTC
-# + LM choice written beside the model as its decoding defaults, the LM beside it.
+# Decoding options chosen on dev: every beam candidate scored, and the better
+# LM setting written beside the model as its decoding defaults, its LM beside it.
 candidates=$(cat "$exp"/tune_dev/*/tune.txt | grep -vc 'best' || true)
-[ "$candidates" -eq 12 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 4"
-grep -q '^ctc-weight = 0\.[135]$' "$exp/train/model.decode.conf" ||
-  fail "model.decode.conf lacks the chosen CTC weight"
-grep -q '^lm = model\.lm\.arpa$' "$exp/train/model.decode.conf" && [ -s "$exp/train/model.lm.arpa" ] ||
-  fail "model.decode.conf does not name the LM copied beside the model"
+[ "$candidates" -eq 24 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 8 + 8"
+conf=$exp/train/model.decode.conf
+grep -q '^ctc-weight = 0\.[135]$' "$conf" || fail "model.decode.conf lacks the chosen CTC weight"
+{ grep -q '^lm = model\.lm\.arpa$' "$conf" && [ -s "$exp/train/model.lm.arpa" ]; } ||
+  { grep -q '^word-lm = model\.words\.arpa$' "$conf" && [ -s "$exp/train/model.words.arpa" ]; } ||
+  fail "model.decode.conf does not name an LM copied beside the model"
+echo "model.decode.conf: $(grep -v '^#' "$conf" | tr '\n' ' ')"
 
 # Idempotent: a rerun skips all six stages and leaves the results as they were.
 cp "$exp/results.txt" "$work/results.first"

@@ -228,6 +228,53 @@ TEST_F(TranscribeTest, ModelDecodeConfLmIsRelativeToTheModel) {
   std::filesystem::remove(dir_.File("tiny.decode.conf"));
 }
 
+// A word LM (train-lm --words) fuses alone or beside the character LM; its
+// path in MODEL.decode.conf is relative to the model too. Its weight without
+// it, and --vocab without --words, are errors naming the option.
+TEST_F(TranscribeTest, WordLmFusesAloneOrWithTheCharacterLm) {
+  std::filesystem::create_directories(dir_.File("wlm"));
+  std::ofstream(dir_.File("wlm/text")) << "a b c\nabc cab\n";
+  std::ofstream(dir_.File("wlm/dict")) << "bac\ncc\n";
+  auto r = RunAttend("train-lm --words --order 2 --vocab " + dir_.File("wlm/dict") + " " +
+                     dir_.File("wlm/text") + " " + dir_.File("wlm/w.arpa"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 words listed, word order 2"), std::string::npos) << r.output;
+  std::ifstream arpa(dir_.File("wlm/w.arpa"));
+  const std::string arpa_text((std::istreambuf_iterator<char>(arpa)), {});
+  EXPECT_NE(arpa_text.find("\tbac"), std::string::npos);  // a dictionary word became a unigram
+  r = RunAttend("train-lm " + dir_.File("wlm/text") + " " + dir_.File("wlm/c.arpa"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  auto lm_score = [&](const std::string& conf) {
+    std::ofstream(dir_.File("tiny.decode.conf")) << conf;
+    auto run = RunAttend(Run("--format json --min-len-ratio 0.3 " + dir_.File("one.wav")));
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    if (run.exit_code != 0) return 0.0;
+    const nlohmann::json j = nlohmann::json::parse(run.output.substr(run.output.find('{')));
+    return j["segments"][0]["nbest"][0]["lm_score"].get<double>();
+  };
+  const double word = lm_score("word-lm = wlm/w.arpa\nword-lm-weight = 0.5\n");
+  const double both =
+      lm_score("word-lm = wlm/w.arpa\nword-lm-weight = 0.5\nlm = wlm/c.arpa\nlm-weight = 0.3\n");
+  EXPECT_LT(word, 0.0);
+  EXPECT_LT(both, 0.0);
+  EXPECT_NE(word, both);
+  std::filesystem::remove(dir_.File("tiny.decode.conf"));
+
+  r = RunAttend(Run("--word-lm-weight 0.5 " + dir_.File("one.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--word-lm-weight is 0.5 but no --word-lm"), std::string::npos)
+      << r.output;
+  r = RunAttend(Run("--word-lm " + dir_.File("wlm/w.arpa") +
+                    " --word-lm-weight 0.5 --oov-penalty 0 " + dir_.File("one.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--oov-penalty"), std::string::npos) << r.output;
+  r = RunAttend("train-lm --vocab " + dir_.File("wlm/dict") + " " + dir_.File("wlm/text") + " " +
+                dir_.File("wlm/x.arpa"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--vocab needs --words"), std::string::npos) << r.output;
+}
+
 // Without --model, transcribe uses $ATTEND_MODEL, else the bundled model,
 // whatever the working directory (here a temporary one with no models/ in it).
 TEST_F(TranscribeTest, WithoutModelUsesAttendModelElseTheBundledOneFromAnyDirectory) {
