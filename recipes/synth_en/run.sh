@@ -152,6 +152,8 @@ lm_beams="8 16"  # fusion may need a wider beam: an LM reranks late, at word end
 lm_weights="0.1 0.2 0.3 0.5"
 word_lm_weights="0.3 0.5"
 # A per-token bonus: without one a word LM favours dropping the last words.
+# Each LM setting is also tried with length normalization instead, which keeps
+# short (even empty) hypotheses from winning once the beam lets them in.
 word_lm_length_penalties="0.3 0.6"
 lexicon_words=/usr/share/dict/american-english  # Debian's wamerican
 if stage_begin 4 decode; then
@@ -167,17 +169,21 @@ if stage_begin 4 decode; then
     grid+=("--beam=8 --ctc-weight=$w" "--beam=8 --ctc-weight=$w --length-normalization")
   done
   beam_ctc=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc" "$nj" "${grid[@]}")
+  lm_base=${beam_ctc/ --length-normalization/}
   grid=()
   for b in $lm_beams; do
-    for w in $lm_weights; do grid+=("${beam_ctc/--beam=8/--beam=$b} --lm=$exp/lm.arpa --lm-weight=$w"); done
+    for w in $lm_weights; do
+      opts="${lm_base/--beam=8/--beam=$b} --lm=$exp/lm.arpa --lm-weight=$w"
+      grid+=("$opts" "$opts --length-normalization")
+    done
   done
   beam_ctc_lm=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc_lm" "$nj" "${grid[@]}")
   grid=()
   for b in $lm_beams; do
     for w in $word_lm_weights; do
-      for p in $word_lm_length_penalties; do
-        grid+=("${beam_ctc/--beam=8/--beam=$b} --word-lm=$exp/words.arpa --word-lm-weight=$w --length-penalty=$p")
-      done
+      opts="${lm_base/--beam=8/--beam=$b} --word-lm=$exp/words.arpa --word-lm-weight=$w"
+      for p in $word_lm_length_penalties; do grid+=("$opts --length-penalty=$p"); done
+      grid+=("$opts --length-normalization")
     done
   done
   beam_ctc_wordlm=$(tune_decode.sh "$model" "$data/dev" "$exp/tune_dev/beam_ctc_wordlm" "$nj" "${grid[@]}")
