@@ -115,9 +115,10 @@ float WordLm::Score(const LmState& state, int token, LmState* next) const {
   LmState after = state;
   if (token == space_ || token == eos_) {
     if (node == kRoot) {
-      // Nothing spelled since the last word: an empty word is no word, but
-      // the sentence may end (an empty transcript, or after a final space).
-      score = token == eos_ ? LnProb(state, lm_.eos()) : kLnFloor;
+      // Nothing spelled since the last word: a double or final space spells
+      // no word; only an empty transcript may end here (still at <s>).
+      const bool at_start = state.size() > 1 && state.back() == lm_.bos();
+      score = token == eos_ && at_start ? LnProb(state, lm_.eos()) : kLnFloor;
     } else {
       int32_t word;
       score = EndWord(state, &word);

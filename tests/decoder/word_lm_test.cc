@@ -79,9 +79,11 @@ TEST(WordLm, CharactersLookAheadAndFinishedWordsScoreTheirNgram) {
   EXPECT_NEAR(Spell(lm, {kA, kB, kSpace, kB, kEos}), (-0.2 - 0.4 - 1.0) * kLn10, 1e-5);
   // "ac": <s> ac backs off: bow(<s>) + P(ac); then </s> after ac.
   EXPECT_NEAR(Spell(lm, {kA, kC, kEos}), (-0.3 - 0.8 - 1.0) * kLn10, 1e-5);
-  // An empty transcript is P(</s> | <s>); a double space is ruled out.
+  // An empty transcript is P(</s> | <s>); a double or a final space is ruled
+  // out (it would only copy a hypothesis).
   EXPECT_NEAR(Spell(lm, {kEos}), (-0.3 - 1.0) * kLn10, 1e-5);
   EXPECT_LT(Spell(lm, {kB, kSpace, kSpace}), -200);
+  EXPECT_LT(Spell(lm, {kB, kSpace, kEos}), -200);
 }
 
 TEST(WordLm, OutOfVocabularySpellingsPayOnceAsUnk) {
