@@ -28,6 +28,7 @@ data=data
 exp=exp
 train_conf=conf/default.conf  # model and training options (conf/tiny.conf for a trial)
 force_stage=              # run this stage even if it is marked done
+lm_beams="8 16"           # stage 4: beam widths tried with each LM
 help_message="usage: $0 [options]  (stages: 0 text, 1 audio, 2 features, 3 train, 4 decode, 5 score)"
 # shellcheck source=SCRIPTDIR/../utils/parse_options.sh
 . ../utils/parse_options.sh
@@ -148,7 +149,7 @@ fi
 # model.words.arpa (a relative path in a decode.conf is relative to its
 # folder); it is written last, so that no decode of this stage sees an old one.
 ctc_weights="0.1 0.3 0.5"
-lm_beams="8 16"  # fusion may need a wider beam: an LM reranks late, at word ends
+# $lm_beams (an option): fusion may need a wider beam, an LM reranks late.
 lm_weights="0.1 0.2 0.3 0.5"
 word_lm_weights="0.3 0.5"
 # A per-token bonus: without one a word LM favours dropping the last words.

@@ -24,7 +24,7 @@ data=$work/data
 exp=$work/exp
 run_recipe() {
   ATTEND_BUILD=$build "$recipe/run.sh" --data-conf "conf/data.conf conf/data_tiny.conf" \
-    --data "$data" --exp "$exp" --train-conf conf/tiny.conf
+    --data "$data" --exp "$exp" --train-conf conf/tiny.conf --lm-beams 8
 }
 run_recipe 2>&1 | tee "$work/run.log"
 
@@ -77,7 +77,7 @@ breakdown=$(grep -c '^espeak/[a-z]* *[0-9]* *[0-9]* *[0-9.]* *[0-9.]*$' "$exp/re
 # Decoding options chosen on dev: every beam candidate scored, and the better
 # LM setting written beside the model as its decoding defaults, its LM beside it.
 candidates=$(cat "$exp"/tune_dev/*/tune.txt | grep -vc 'best' || true)
-[ "$candidates" -eq 36 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 16 + 12"
+[ "$candidates" -eq 22 ] || fail "tune_dev scored $candidates candidates, not 2 + 6 + 8 + 6"
 conf=$exp/train/model.decode.conf
 grep -q '^ctc-weight = 0\.[135]$' "$conf" || fail "model.decode.conf lacks the chosen CTC weight"
 { grep -q '^lm = model\.lm\.arpa$' "$conf" && [ -s "$exp/train/model.lm.arpa" ]; } ||
