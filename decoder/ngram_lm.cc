@@ -14,9 +14,8 @@
 namespace attend::decoder {
 namespace {
 
-constexpr double kLn10 = 2.302585092994046;
-// log10 probability of a word the model cannot produce at all (no <unk>).
-constexpr double kLog10Floor = -99.0;
+constexpr double kLn10 = NgramLm::kLn10;
+constexpr double kLog10Floor = NgramLm::kLog10Floor;
 constexpr int kMaxOrder = 16;
 
 // The next whitespace-separated field of `*rest` (empty at the end), which

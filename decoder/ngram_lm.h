@@ -21,6 +21,10 @@ namespace attend::decoder {
 
 class NgramLm : public LanguageModel {
  public:
+  static constexpr double kLn10 = 2.302585092994046;
+  // log10 probability of a word the model cannot produce at all (no <unk>).
+  static constexpr double kLog10Floor = -99.0;
+
   // Reads an ARPA file; `tokens` are the decoder's token names by id. Throws
   // attend::Error naming the file and line on malformed input.
   NgramLm(const std::string& arpa_path, const std::vector<std::string>& tokens);

@@ -10,9 +10,9 @@
 namespace attend::decoder {
 namespace {
 
-constexpr double kLn10 = 2.302585092994046;
-// What NgramLm gives a word it cannot produce (log10 -99), in natural log.
-constexpr double kLnFloor = -99.0 * kLn10;
+constexpr double kLn10 = NgramLm::kLn10;
+// What NgramLm gives a word it cannot produce, in natural log.
+constexpr double kLnFloor = NgramLm::kLog10Floor * kLn10;
 
 }  // namespace
 
@@ -110,9 +110,11 @@ LmState WordLm::AfterWord(const LmState& state, int32_t word) const {
 }
 
 float WordLm::Score(const LmState& state, int token, LmState* next) const {
+  // ScoreAll asks for <space> and <eos> without a next state: then only a
+  // sentence end builds the state after the word (its history scores </s>).
   const int node = state[0];
   double score = 0;
-  LmState after = state;
+  int next_node = node;
   if (token == space_ || token == eos_) {
     if (node == kRoot) {
       // Nothing spelled since the last word: a double or final space spells
@@ -122,20 +124,26 @@ float WordLm::Score(const LmState& state, int token, LmState* next) const {
     } else {
       int32_t word;
       score = EndWord(state, &word);
-      after = AfterWord(state, word);
-      if (token == eos_) score += LnProb(after, lm_.eos());
+      if (token == eos_ || next != nullptr) {
+        LmState after = AfterWord(state, word);
+        if (token == eos_) score += LnProb(after, lm_.eos());
+        if (next != nullptr) *next = std::move(after);
+        return static_cast<float>(score);
+      }
     }
   } else if (node != kOutOfVocabulary) {
-    const int child = Child(node, token);
-    if (child >= 0) {
-      score = nodes_[child].ln_mass - nodes_[node].ln_mass;
-      after[0] = child;
+    next_node = Child(node, token);
+    if (next_node >= 0) {
+      score = nodes_[next_node].ln_mass - nodes_[node].ln_mass;
     } else {
       score = LeaveTree(state);
-      after[0] = kOutOfVocabulary;
+      next_node = kOutOfVocabulary;
     }
   }
-  if (next != nullptr) *next = std::move(after);
+  if (next != nullptr) {
+    *next = state;
+    (*next)[0] = next_node;
+  }
   return static_cast<float>(score);
 }
 
