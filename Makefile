@@ -19,7 +19,9 @@ BENCH_DEPS := python3 python3-torch python3-torchaudio
 # Packages the recipes/synth_en data stages need (text sources, synthesizers, sox);
 # `make deps` installs them too, so the recipe runs after it alone.
 RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox \
-               festival festvox-kdlpc16k festvox-us-slt-hts
+               festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
+               festvox-itapc16k festvox-italp16k festvox-suopuhe-mv festvox-suopuhe-lj \
+               festvox-czech-dita festvox-czech-machac
 DEPS += $(RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -9,6 +9,7 @@
 #
 #   synth_en_tiny_test.sh BUILD_DIR RECIPE_DIR WORK_DIR
 set -euo pipefail
+export LC_ALL=C
 build=$1
 recipe=$2
 work=$3
@@ -42,9 +43,26 @@ for split in train dev test test_noisy; do
 done
 [ "$(wc -l <"$data/train/text")" -ge 295 ] || fail "train: fewer than 295 of 300 utterances"
 [ "$(wc -l <"$data/test/text")" -ge 49 ] || fail "test: fewer than 49 of 50 utterances"
-# All three synthesizers rendered training speech (conf/data_tiny.conf adds festival).
-for engine in espeak flite festival; do
+# All three synthesizers rendered training speech (conf/data_tiny.conf adds
+# festival), and so did the festival voices of other languages (xlang).
+for engine in espeak flite festival xlang; do
   grep -q "^${engine}_" "$data/train/utt2spk" || fail "train: no $engine utterance"
+done
+# An xlang utterance is speech of about the text's length (a failed phone map
+# gives silence or a cut): 30-300 ms per character (the English voices: 36-262).
+join <(grep '^xlang_' "$data/train/utt2dur" | sort) <(sort "$data/train/text") |
+  awk '{ n = length($0) - length($1) - length($2) - 2; r = $2 / n
+         if (r < 0.03 || r > 0.3) { print "xlang", $1, $2 " s for " n " characters"; bad++ } }
+       END { exit bad > 0 }' || fail "train: xlang utterances of the wrong length"
+# The xlang speakers take rows over without changing any other row's plan:
+# without them, every other row is planned as before.
+printf 'xlang_fraction = 0\n' >"$work/no_xlang.conf"
+python3 "$recipe/local/plan_audio.py" --conf "$recipe/conf/data.conf $recipe/conf/data_tiny.conf \
+  $work/no_xlang.conf" --text "$data/local/text" --data "$work/no_xlang" 2>/dev/null
+for split in train dev test test_noisy; do
+  changed=$(comm -23 <(sort "$data/$split/synth.tsv") <(sort "$work/no_xlang/$split/synth.tsv") |
+    cut -f3 | grep -vc '^xlang$' || true)
+  [ "$changed" = 0 ] || fail "$split: $changed non-xlang rows changed with the xlang voices"
 done
 
 # Held-out data is unseen: no dev/test speaker or sentence occurs in train.

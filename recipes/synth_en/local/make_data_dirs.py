@@ -67,6 +67,7 @@ def make_dir(data, split, max_missing):
             "spk": set(spk2utt), "text": {r["text"] for r, _ in kept},
             "flite": sum(r["engine"] == "flite" for r, _ in kept),
             "festival": sum(r["engine"] == "festival" for r, _ in kept),
+            "xlang": sum(r["engine"] == "xlang" for r, _ in kept),
             "noisy": sum(r["noise"] != "none" for r, _ in kept)}
 
 
@@ -92,13 +93,13 @@ def main():
         spk = stats["dev"]["spk"] & stats["test"]["spk"]
         print(f"make_data_dirs: check dev vs test: {len(spk)} shared speakers", file=sys.stderr)
         ok &= not spk
-    header = ["split", "utts", "speakers", "hours", "mean_s", "flite", "festival", "noisy",
-              "missing"]
+    header = ["split", "utts", "speakers", "hours", "mean_s", "flite", "festival", "xlang",
+              "noisy", "missing"]
     lines = ["\t".join(header)]
     for s, st in stats.items():
         lines.append("\t".join([s, str(st["utts"]), str(st["speakers"]), f"{st['hours']:.2f}",
                                 f"{st['mean_s']:.2f}", str(st["flite"]), str(st["festival"]),
-                                str(st["noisy"]), str(st["missing"])]))
+                                str(st["xlang"]), str(st["noisy"]), str(st["missing"])]))
     with open(os.path.join(args.data, "stats.tsv"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     for line in lines:

@@ -29,8 +29,12 @@ COLUMNS = ["uttid", "speaker", "engine", "voice", "variant", "rate", "pitch", "s
            "snr_db", "noise_offset", "gain_db", "text"]
 # Approximate mean F0 (Hz) of the flite and festival voices; pitch = this x
 # flite_f0_factor (measured on a sentence for ked and kal; slt_hts ignores it).
+# The xlang voices take their F0 from the English front end, centred on the
+# voice's sex (pc, mv, machac male; lp, lj, dita female).
 VOICE_F0_HZ = {"kal": 105, "kal16": 105, "awb": 110, "rms": 100, "slt": 170,
-               "kal_diphone": 102, "ked_diphone": 102, "cmu_us_slt_arctic_hts": 168}
+               "kal_diphone": 102, "ked_diphone": 102, "cmu_us_slt_arctic_hts": 168,
+               "pc_diphone": 105, "hy_fi_mv_diphone": 105, "czech_machac": 105,
+               "lp_diphone": 190, "suo_fi_lj_diphone": 190, "czech_dita": 190}
 
 
 def speaker_id(engine, voice, variant):
@@ -41,12 +45,15 @@ def speaker_id(engine, voice, variant):
 
 def speakers(conf, split):
     """(engine, voice, variant) triples of a split ('train', 'dev' or 'test'): the
-    espeak-ng speakers, and the others (flite's and festival's voices)."""
+    espeak-ng speakers, the others (flite's and festival's voices), and the
+    xlang ones (festival voices of other languages reading English,
+    local/xlang.scm)."""
     espeak = [("espeak", v, var) for v in conf.list("espeak_voices")
               for var in conf.list(f"espeak_{split}_variants")]
     others = [(engine, v, "none") for engine in ("flite", "festival")
               for v in conf.list(f"{engine}_{split}_voices")]
-    return espeak, others
+    xlang = [("xlang", v, "none") for v in conf.list(f"xlang_{split}_voices")]
+    return espeak, others, xlang
 
 
 def read_text(path):
@@ -68,7 +75,7 @@ def row_rng(conf, split, key):
 
 def plan_split(conf, split, sentences):
     kind = "train" if split == "train" else "heldout"
-    espeak, others = speakers(conf, split)
+    espeak, others, xlang = speakers(conf, split)
     rows = []
     for sid, text in sentences:
         rng = row_rng(conf, split, sid)
@@ -80,6 +87,14 @@ def plan_split(conf, split, sentences):
             engine, voice, variant = rng.choice(espeak)
             rate = rng.randint(*(int(x) for x in conf.range("espeak_rate_range")))
             pitch = rng.randint(*(int(x) for x in conf.range("espeak_pitch_range")))
+        # The xlang speakers take over a fraction of the rows, drawn from a stream
+        # of their own: every other choice of a row (and every row of a plan
+        # without xlang voices) stays what it was before they were added.
+        xrng = row_rng(conf, split, sid + "/xlang")
+        if xlang and xrng.random() < conf.float("xlang_fraction"):
+            engine, voice, variant = xrng.choice(xlang)
+            rate = uniform(xrng, conf, "flite_stretch_range")
+            pitch = round(VOICE_F0_HZ[voice] * uniform(xrng, conf, "flite_f0_factor_range"))
         speed = uniform(rng, conf, "speed_range", 3)
         band, hp, lp = "none", 0, 0
         if rng.random() < conf.float("band_prob"):
@@ -128,7 +143,8 @@ def check_disjoint(conf):
               f"{len(shared)} shared{' ' + str(sorted(shared)[:5]) if shared else ''}",
               file=sys.stderr)
         ok &= not shared
-    for name in ("espeak_{}_variants", "flite_{}_voices", "festival_{}_voices"):
+    for name in ("espeak_{}_variants", "flite_{}_voices", "festival_{}_voices",
+                 "xlang_{}_voices"):
         tr = set(conf.list(name.format("train")))
         for s in ("dev", "test"):
             ok &= not (tr & set(conf.list(name.format(s))))

@@ -5,7 +5,7 @@
 #
 # NOISE_DIR holds the noise recordings and stats.txt (see below). Each ROW is one line of data/<split>/synth.tsv (tab separated, columns as in
 # its header; see local/plan_audio.py). Writes WAV_DIR/<uttid>.wav: 16 kHz mono
-# 16-bit, synthesized by espeak-ng, flite or festival, then with sox: speed, resampling,
+# 16-bit, synthesized by espeak-ng, flite or festival (xlang: local/xlang.scm), then with sox: speed, resampling,
 # band-limiting, reverb, additive noise at the planned SNR, peak gain. A WAV that
 # already exists is skipped, so an interrupted run resumes. Run by run.sh through
 # xargs -P; deterministic (sox -R, noise cut from fixed files at planned offsets).
@@ -46,6 +46,11 @@ render() {
     flite)
       flite -voice "$voice" --setf duration_stretch="$rate" --setf int_f0_target_mean="$pitch" \
         -t "$text" -o "$tmp/raw.wav" || return 1
+      ;;
+    xlang)
+      # Rendered before the loop (render_xlang), all of this call's at once.
+      [ -s "$tmp/xlang/$uttid.wav" ] || { echo "$0: $uttid: xlang synthesis failed" >&2; return 1; }
+      mv "$tmp/xlang/$uttid.wav" "$tmp/raw.wav"
       ;;
     festival)
       # The voice's own intonation model with the planned mean F0 put first in its
@@ -105,6 +110,25 @@ render() {
   fi
   mv "$tmp/out.wav" "$out" || return 1
 }
+
+# The xlang rows' raw audio, all in one festival process: its start (about 1 s,
+# loading two voices) costs 30 times the synthesis of a sentence. The text is
+# normalized (a-z, apostrophe, space), so it needs no escaping in Scheme.
+render_xlang() {
+  mkdir -p "$tmp/xlang"
+  local row uttid _spk engine voice _variant rate pitch rest text
+  for row in "$@"; do
+    IFS=$'\t' read -r uttid _spk engine voice _variant rate pitch rest <<<"$row"
+    if [ "$engine" != xlang ] || [ -s "$wav_dir/$uttid.wav" ]; then continue; fi
+    text=${row##*$'\t'}
+    printf '(xlang_synth "%s" "%s" %s %s "%s")\n' "$text" "$voice" "$rate" "$pitch" \
+      "$tmp/xlang/$uttid.wav"
+  done >"$tmp/xlang.scm"
+  [ -s "$tmp/xlang.scm" ] || return 0
+  festival --batch "$(dirname "$0")/xlang.scm" "$tmp/xlang.scm" >"$tmp/xlang.log" 2>&1 ||
+    echo "$0: warning: festival failed on xlang rows: $(grep -m1 -i error "$tmp/xlang.log")" >&2
+}
+render_xlang "$@"
 
 # A failed utterance is reported and skipped (its WAV is missing; make_data_dirs.py
 # drops it and fails the stage if too many are missing). Commands inside render()
