@@ -16,7 +16,7 @@ set -euo pipefail
 num=60
 model=exp/train/model.attend
 data=data/dev
-work=voice_gap
+work=exp/voice_gap
 decode_opts="--beam 8 --ctc-weight 0.1 --length-normalization"  # stage 5's beam_ctc row
 help_message="usage: $0 [--num N] [--model M] [--data DIR] [--work DIR] [--decode-opts O] ENGINE:VOICE..."
 # shellcheck source=SCRIPTDIR/../../utils/parse_options.sh
@@ -40,8 +40,10 @@ for spec in "$@"; do
   fi
   case $engine in
     espeak) rate=160 pitch=50 ;;
-    *) rate=1.0 pitch=$(python3 -c "import sys; sys.path.insert(0, 'local'); import plan_audio as p
-print(p.VOICE_F0_HZ.get('$voice', 110))") ;;
+    *) # The voice's mean F0, as stage 1 plans it (local/plan_audio.py).
+      rate=1.0
+      pitch=$(cd local && python3 -c "import plan_audio; print(plan_audio.VOICE_F0_HZ.get('$voice', 110))")
+      ;;
   esac
   name=$(tr -c 'a-zA-Z0-9_\n' _ <<<"${engine}_${voice}_${variant}")
   wav_dir=$work/wav/$name
