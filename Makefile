@@ -10,8 +10,9 @@ ATTEND_WERROR ?= OFF
 JOBS         ?= $(shell nproc)
 ATTEND       := $(BUILD_DIR)/tools/attend
 
-# Debian packages the build and the tests need.
-DEPS := cmake g++ make pkg-config libdnnl-dev libsndfile1-dev libkissfft-dev \
+# Debian packages the build and the tests need. (ocl-icd-opencl-dev is only a
+# Recommends of libdnnl-dev, but oneDNN's CMake config requires OpenCL.)
+DEPS := cmake g++ make pkg-config libdnnl-dev ocl-icd-opencl-dev libsndfile1-dev libkissfft-dev \
         libboost-program-options-dev googletest libgtest-dev libsoxr-dev nlohmann-json3-dev \
         libpng-dev portaudio19-dev libopenmpi-dev openmpi-bin sox espeak-ng
 # Extra packages only the benchmarks' peers need (PyTorch, torchaudio).
