@@ -39,7 +39,9 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
       "max-segment", po::value(&o->max_segment_seconds)->default_value(o->max_segment_seconds),
       "seconds; longer audio is cut at quiet points and decoded in segments")(
       "threads", po::value(&o->threads)->default_value(o->threads),
-      "oneDNN threads per decoder (0 = all cores)");
+      "oneDNN threads per decoder (0 = all cores)")(
+      "vtln-warp", po::value(&o->vtln_warp)->default_value(o->vtln_warp),
+      "VTLN warp factor applied to the model's filterbank (1 = none)");
 }
 
 std::string DecodeConfPath(const std::string& model_path) {

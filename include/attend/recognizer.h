@@ -34,6 +34,10 @@ struct DecodeOptions {
   bool keep_tokens = true;            // return per-token times (words are returned either way)
   double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
   int threads = 0;                    // oneDNN threads; 0 = all cores
+  // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
+  // > 1 stretches the spectrum's frequency axis. 1 = the features the model
+  // was trained on.
+  float vtln_warp = 1.0f;
 };
 
 // The decoding options a model ships with: `defaults` overridden by the

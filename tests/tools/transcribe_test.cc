@@ -177,6 +177,30 @@ TEST_F(TranscribeTest, BadModelAndBadOptionsAreOneLineErrors) {
   EXPECT_NE(r.output.find("duplicate key"), std::string::npos) << r.output;
 }
 
+// --vtln-warp warps the model's filterbank (Kaldi's VTLN): 1 is the model's
+// own features, another factor changes what the model hears; a warp that is
+// not positive is an error naming the option.
+TEST_F(TranscribeTest, VtlnWarpChangesTheFeaturesAndABadWarpIsAnError) {
+  auto best_score = [&](const std::string& args) {
+    // --min-len-ratio: the random model would end at once, with no segment.
+    auto r =
+        RunAttend(Run("--format json --min-len-ratio 0.2 " + args + " " + dir_.File("one.wav")));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    const nlohmann::json j = nlohmann::json::parse(r.output);
+    return j["segments"].at(0)["nbest"].at(0)["score"].get<double>();
+  };
+  const double plain = best_score("");
+  EXPECT_EQ(best_score("--vtln-warp 1"), plain);
+  EXPECT_NE(best_score("--vtln-warp 1.1"), plain);
+  EXPECT_NE(best_score("--vtln-warp 0.9"), plain);
+  for (const std::string bad : {"0", "-1.1"}) {
+    auto r = RunAttend(Run("--vtln-warp " + bad + " " + dir_.File("one.wav")));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("attend: error: --vtln-warp must be positive"), std::string::npos)
+        << r.output;
+  }
+}
+
 // MODEL.decode.conf beside the model sets decoding defaults (as a recipe's dev
 // tuning writes them); the command line wins over it, and a key that is not a
 // decoding option is an error naming the file.
