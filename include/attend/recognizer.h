@@ -99,7 +99,7 @@ class Recognizer {
   // Mono samples in [-1, 1] at `sample_rate_hz`.
   virtual Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) = 0;
   // Features [frames, dim] row-major as the model's frontend computes them
-  // (before CMVN, which the model applies).
+  // (before CMVN, which the model applies; vtln_warp does not apply to them).
   virtual Transcript RecognizeFeatures(const float* features, int64_t frames, int64_t dim) = 0;
 
   // The model's token list, by id.
