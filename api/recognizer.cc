@@ -29,21 +29,12 @@ constexpr float kInt16Scale = 32768.0f;
 // A cut is looked for in the last few seconds before the maximum length.
 constexpr double kSplitSearchSeconds = 5.0;
 
-// The model's filterbank with `warp` on top of its own VTLN warp; throws
-// attend::Error when the warped mel banks are invalid.
-frontend::FbankOptions WarpedFbankOptions(frontend::FbankOptions fbank, float warp) {
-  ATTEND_CHECK(warp > 0 && std::isfinite(warp), "--vtln-warp must be positive, got ", warp);
-  fbank.vtln_warp *= warp;
-  fbank.Validate();
-  return fbank;
-}
-
 class RecognizerImpl : public Recognizer {
  public:
   RecognizerImpl(const std::string& path, const DecodeOptions& options)
       : options_(options),
         model_(model::AsrModel::Load(path)),
-        fbank_(WarpedFbankOptions(model_->config().fbank, options.vtln_warp)) {
+        fbank_(frontend::WithVtlnWarp(model_->config().fbank, options.vtln_warp, "--vtln-warp")) {
     nn::SetNumThreads(options.threads);
     search_options_.beam = options.beam;
     search_options_.nbest = options.nbest;

@@ -50,6 +50,18 @@ std::string FbankOptions::ToString() const {
   return out.str();
 }
 
+FbankOptions WithVtlnWarp(FbankOptions opts, float warp, const std::string& what) {
+  ATTEND_CHECK(warp > 0 && std::isfinite(warp), what, ": the VTLN warp must be positive, got ",
+               warp);
+  opts.vtln_warp *= warp;
+  try {
+    Fbank check(opts);  // builds the warped mel banks, the part a warp can break
+  } catch (const Error& e) {
+    throw Error(what + ": " + e.what());
+  }
+  return opts;
+}
+
 namespace {
 const FbankOptions& Validated(const FbankOptions& opts) {
   opts.Validate();

@@ -40,6 +40,12 @@ struct FbankOptions {
   std::string ToString() const;
 };
 
+// `opts` with its VTLN warp multiplied by `warp` (VTLP in training, a user's
+// --vtln-warp in decoding). Throws attend::Error starting with `what` (the
+// option to blame) when the warp is not positive or leaves a mel filter
+// without an FFT bin.
+FbankOptions WithVtlnWarp(FbankOptions opts, float warp, const std::string& what);
+
 class Fbank {
  public:
   // Validates `opts` (throws attend::Error naming the flag) and precomputes the

@@ -121,15 +121,8 @@ Dataset::Dataset(const std::string& dir, const DatasetOptions& options, const Da
   if (options_.vtlp != 0.0f) {
     // Both extremes must give valid mel banks (the VTLN inflection points
     // move monotonically with the warp), so a bad mix fails now, not mid-epoch.
-    for (const float warp : {1.0f - options_.vtlp, 1.0f + options_.vtlp}) {
-      frontend::FbankOptions warped = model.fbank;
-      warped.vtln_warp *= warp;
-      try {
-        frontend::Fbank check(warped);
-      } catch (const Error& e) {
-        throw Error(std::string("--vtlp ") + std::to_string(options_.vtlp) + ": " + e.what());
-      }
-    }
+    for (const float warp : {1.0f - options_.vtlp, 1.0f + options_.vtlp})
+      frontend::WithVtlnWarp(model.fbank, warp, "--vtlp " + std::to_string(options_.vtlp));
   }
   namespace fs = std::filesystem;
   const fs::path root(dir);
