@@ -88,7 +88,8 @@ int RunTranscribe(const Args& args) {
       "Transcribes audio (any format libsndfile reads, any rate, or a wav.scp pipe command) with "
       "an attend model. --format text prints `KEY transcript` lines (KEY: the uttid for --scp "
       "input, the path otherwise), scoreable with `attend score`. A file that fails is reported "
-      "and skipped; the exit status is 1 if any failed."};
+      "and skipped; the exit status is 1 if any failed.",
+      kDecodeConfPathOptions};
   std::vector<std::string> files;
   std::string scp, model_path, format = "text", output_dir, png_dir;
   int jobs = 1;

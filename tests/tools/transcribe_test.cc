@@ -231,8 +231,9 @@ TEST_F(TranscribeTest, ModelDecodeConfSetsDefaultsUnderTheCommandLine) {
 }
 
 // A relative `lm` in MODEL.decode.conf is the file beside the model (a model
-// ships its LM), wherever attend runs; on the command line it is relative to
-// the working directory as usual.
+// ships its LM), wherever attend runs; in a file given with --config it is
+// relative to that file (the bundled decode.conf decodes a checkpoint too); on
+// the command line it is relative to the working directory as usual.
 TEST_F(TranscribeTest, ModelDecodeConfLmIsRelativeToTheModel) {
   std::filesystem::create_directories(dir_.File("lm"));
   std::ofstream(dir_.File("lm/text")) << "a b c\nabc cab\n";
@@ -250,6 +251,17 @@ TEST_F(TranscribeTest, ModelDecodeConfLmIsRelativeToTheModel) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(dir_.File("lm/none.arpa")), std::string::npos) << r.output;
   std::filesystem::remove(dir_.File("tiny.decode.conf"));
+
+  std::filesystem::create_directories(dir_.File("conf"));
+  std::ofstream(dir_.File("conf/decode.conf")) << "lm = ../lm/x.arpa\nlm-weight = 0.5\n";
+  r = RunAttend(Run("--format json --min-len-ratio 0.3 --config " + dir_.File("conf/decode.conf") +
+                    " " + dir_.File("one.wav")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json k = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(k["segments"][0]["nbest"][0]["lm_score"], j["segments"][0]["nbest"][0]["lm_score"]);
+  r = RunAttend(Run("--lm lm/x.arpa " + dir_.File("one.wav")));  // not relative to the model
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("(lm/x.arpa)"), std::string::npos) << r.output;
 }
 
 // A word LM (train-lm --words) fuses alone or beside the character LM; its

@@ -11,9 +11,15 @@ bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& a
                       const po::options_description& options,
                       const po::positional_options_description& positional, po::variables_map* vm) {
   po::options_description generic("General options");
-  generic.add_options()("help,h", "show this help and exit")(
-      "config", po::value<std::string>(),
-      "read options from FILE (`name = value` lines; the command line wins)");
+  std::string config_help = "read options from FILE (`name = value` lines; the command line wins)";
+  if (!spec.config_paths.empty()) {
+    config_help += "; relative paths in it (";
+    for (const std::string& name : spec.config_paths)
+      config_help += (name == *spec.config_paths.begin() ? "--" : ", --") + name;
+    config_help += ") are relative to FILE's folder";
+  }
+  generic.add_options()("help,h", "show this help and exit")("config", po::value<std::string>(),
+                                                             config_help.c_str());
   po::options_description all;
   all.add(generic).add(options);
   try {
@@ -24,7 +30,7 @@ bool ParseCommandLine(const CommandSpec& spec, const std::vector<std::string>& a
     }
     if (vm->count("config")) {
       try {
-        StoreConfigFile((*vm)["config"].as<std::string>(), options, vm);
+        StoreConfigFile((*vm)["config"].as<std::string>(), options, vm, spec.config_paths);
       } catch (const Error& e) {
         throw UsageError(e.what());  // a bad --config is a usage error (exit status 2)
       }

@@ -3,6 +3,7 @@
 // `key = value` form; the command line wins where both give one).
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct CommandSpec {
   std::string name;     // "info"
   std::string usage;    // "attend info [options] MODEL"
   std::string summary;  // one paragraph shown by --help
+  // Options that are paths: a relative one in a --config file is taken
+  // relative to that file's folder, so a config works from any directory and
+  // reads the same whether given with --config or found beside a model
+  // (MODEL.decode.conf).
+  std::set<std::string> config_paths = {};
 };
 
 // Parses `args` into `vm` with the command's `options` and `positional`
