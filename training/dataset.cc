@@ -34,6 +34,9 @@ void DatasetOptions::Register(po::options_description* desc) {
       "vtlp", po::value(&vtlp)->default_value(vtlp),
       "vocal tract length perturbation: per utterance, a VTLN warp factor drawn uniformly "
       "from [1 - x, 1 + x] (e.g. 0.1); 0 = off")(
+      "keep-empty-text", po::value(&keep_empty_text)->default_value(keep_empty_text),
+      "train on utterances with an empty transcript as non-speech (the model learns to "
+      "output nothing for them); off: they are reported and skipped")(
       "spec-augment", po::value(&spec_augment)->default_value(spec_augment),
       "SpecAugment on training batches (--specaug-* options)")(
       "prefetch-batches", po::value(&prefetch_batches)->default_value(prefetch_batches),
@@ -169,8 +172,8 @@ Dataset::Dataset(const std::string& dir, const DatasetOptions& options, const Da
     Utterance u;
     u.key = e.key;
     u.text = normalizer.Normalize(e.value);
-    if (u.text.empty()) {
-      ReportBad(u.key, "empty transcript");
+    if (u.text.empty() && !options_.keep_empty_text) {
+      ReportBad(u.key, "empty transcript (--keep-empty-text trains on it as non-speech)");
       continue;
     }
     try {

@@ -51,6 +51,10 @@ struct DatasetOptions {
   // different vocal tract per draw, for models that must generalize to unseen
   // speakers.
   float vtlp = 0.0f;
+  // --keep-empty-text: an utterance whose transcript is empty is non-speech
+  // (noise, silence, music) the model learns to answer with nothing; off, it
+  // is reported and skipped (an empty line is more often a data error).
+  bool keep_empty_text = false;
   bool spec_augment = false;  // --spec-augment: SpecAugment on training batches
   frontend::SpecAugmentOptions spec;
   int64_t prefetch_batches = 4;  // --prefetch-batches: batches the loader thread prepares ahead

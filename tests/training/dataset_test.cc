@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <numeric>
 #include <set>
 
 #include "base/error.h"
@@ -105,6 +106,34 @@ TEST(Dataset, BadUtterancesAreReportedOnceAndSkipped) {
     data.ReportBad(bad, "again");  // a second report stays silent
     EXPECT_EQ(f.Mentions(bad), 1) << bad;
   }
+}
+
+// With --keep-empty-text an empty transcript is non-speech: kept, with no
+// targets, and loaded like any other utterance.
+TEST(Dataset, KeepEmptyTextKeepsNonSpeechWithNoTargets) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 6, 8);
+  testing::AppendNonSpeech(f.dir, 3, 8);
+  DatasetOptions opts;
+  opts.keep_empty_text = true;
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  EXPECT_EQ(data.utterances().size(), 9u);
+  EXPECT_TRUE(f.log.empty()) << f.log.front();
+  std::vector<int64_t> order(data.num_batches());
+  std::iota(order.begin(), order.end(), 0);
+  BatchLoader loader(&data, nullptr, 1, 0, order, 0, true);
+  int nonspeech = 0;
+  for (Batch b; loader.Next(&b);) {
+    for (size_t i = 0; i < b.keys.size(); ++i) {
+      if (b.keys[i].rfind("nonspeech", 0) != 0) continue;
+      ++nonspeech;
+      EXPECT_TRUE(b.targets[i].empty());
+      EXPECT_EQ(b.texts[i], "");
+      EXPECT_GT(b.lengths[i], 0);
+    }
+  }
+  EXPECT_EQ(nonspeech, 3);
 }
 
 TEST(Dataset, LoaderGivesZeroPaddedTncBatchesWithCmvnApplied) {

@@ -76,4 +76,26 @@ inline std::vector<std::string> MakeDataDir(const std::string& dir, int count, u
   return texts;
 }
 
+// Appends `count` non-speech utterances (keys nonspeechNNNN) to `dir` (made
+// if new): 0.3–1 s
+// of noise at a random level, with an empty transcript.
+inline void AppendNonSpeech(const std::string& dir, int count, uint64_t seed) {
+  std::filesystem::create_directories(dir + "/wav");
+  Rng rng(seed, "non-speech");
+  std::ofstream text(dir + "/text", std::ios::app), scp(dir + "/wav.scp", std::ios::app),
+      spk(dir + "/utt2spk", std::ios::app);
+  for (int i = 0; i < count; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "nonspeech%04d", i);
+    const std::string wav = dir + "/wav/" + key + ".wav";
+    const float level = rng.Uniform(0.001f, 0.05f);
+    std::vector<float> noise(static_cast<size_t>(rng.UniformInt(kRate * 3 / 10, kRate)));
+    for (float& x : noise) x = rng.Normal(0, level);
+    frontend::testutil::WriteAudio(wav, SF_FORMAT_WAV | SF_FORMAT_PCM_16, kRate, 1, noise);
+    text << key << "\n";
+    scp << key << " " << wav << "\n";
+    spk << key << " noise\n";
+  }
+}
+
 }  // namespace attend::training::testing

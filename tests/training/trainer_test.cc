@@ -21,8 +21,12 @@ struct TinyRun {
   std::unique_ptr<model::AsrModel> model;
   TrainerOptions options;
 
-  explicit TinyRun(int utterances) {
+  // `nonspeech` noise-only utterances with empty transcripts join the data
+  // (trained on with --keep-empty-text).
+  explicit TinyRun(int utterances, int nonspeech = 0) {
     testing::MakeDataDir(tmp.File("data"), utterances, 21);
+    testing::AppendNonSpeech(tmp.File("data"), nonspeech, 21);
+    options.data.keep_empty_text = nonspeech > 0;
     const model::AsrModelConfig config = testing::TinyModelConfig();
     options.data.batch_frames = 800;
     options.lr.schedule = "constant";
@@ -64,6 +68,41 @@ TEST(Trainer, LossFallsByMoreThanHalfInAFewDozenSteps) {
   const double last = std::accumulate(losses.end() - 8, losses.end(), 0.0) / 8;
   std::cout << "mean loss of the first 8 steps " << first << ", of the last 8 " << last << "\n";
   EXPECT_LT(last, 0.5 * first);
+}
+
+// Non-speech with empty transcripts (--keep-empty-text) trains beside speech:
+// every step is finite, and afterwards held-out noise decodes to nothing
+// while speech still decodes to text. (Trained the same way without the
+// non-speech, 0 of the 12 noise clips decode to nothing.)
+TEST(Trainer, NonSpeechWithEmptyTextLearnsToOutputNothing) {
+  TinyRun s(90, 30);
+  Trainer trainer(s.options, s.model.get(), s.data.get(), nullptr, s.tmp.File("exp"));
+  auto greedy_texts = [&](const std::string& dir) {
+    Dataset held_out(dir, s.options.data, s.data->model_info(), nullptr);
+    held_out.SetVocabulary(s.model->vocab());
+    return trainer.Evaluate(held_out).hyps;
+  };
+  testing::AppendNonSpeech(s.tmp.File("noise"), 12, 99);
+  testing::MakeDataDir(s.tmp.File("speech"), 12, 98);
+  int steps = 0;
+  for (int64_t epoch = 0; steps < 120; ++epoch) {
+    BatchLoader loader(s.data.get(), s.model->cmvn(), 1, epoch,
+                       EpochOrder(s.data->num_batches(), 1, epoch), 0, true);
+    Batch b;
+    while (steps < 120 && loader.Next(&b)) {
+      double loss = 0;
+      ASSERT_EQ(trainer.Step(b, &loss), StepStatus::kOk);
+      ASSERT_TRUE(std::isfinite(loss));
+      ++steps;
+    }
+  }
+  int empty_noise = 0, empty_speech = 0;
+  for (const auto& [key, text] : greedy_texts(s.tmp.File("noise"))) empty_noise += text.empty();
+  for (const auto& [key, text] : greedy_texts(s.tmp.File("speech"))) empty_speech += text.empty();
+  std::cout << empty_noise << " of 12 held-out noise clips decode to nothing, " << empty_speech
+            << " of 12 speech utterances\n";
+  EXPECT_GE(empty_noise, 11);
+  EXPECT_EQ(empty_speech, 0);
 }
 
 TEST(Trainer, NonFiniteStepsAreSkippedThenTrainingStopsNamingTheLastCheckpoint) {
