@@ -9,6 +9,7 @@
 # skips them):
 #   0 text      sentence pool and its train/dev/test split   -> $data/local/text
 #   1 audio     synthesis, augmentation, Kaldi data dirs      -> $data/{train,dev,test,test_noisy}
+#               (and test_nonspeech, held-out silence and noise, when the data conf asks)
 #   2 features  global CMVN statistics of the training audio  -> $exp/cmvn.ark
 #   3 train     attend train --config $train_conf             -> $exp/train/model.attend
 #   4 decode    greedy, beam, beam + CTC, + char or word LM   -> $exp/decode_<set>_<setting>/hyp
@@ -57,6 +58,7 @@ if stage_begin 1 audio; then
   # Held-out sets first: they are small, and a model can be scored on them while
   # the training audio is still rendering.
   splits="dev test test_noisy train"
+  [ "$(python3 ../utils/read_conf.py "$data_conf" num_nonspeech_test)" = 0 ] || splits="$splits test_nonspeech"
   for split in $splits; do
     [ ! -f "$data/$split/synth.tsv" ] || mv "$data/$split/synth.tsv" "$data/$split/synth.tsv.prev"
   done
@@ -232,6 +234,13 @@ if stage_begin 4 decode; then
       *) printf '%s = true\n' "$opt" ;;
     esac
   done >"${model%.attend}.decode.conf"
+  # Held-out non-speech (conf/data_nonspeech.conf), with the model's defaults.
+  if [ -f "$data/test_nonspeech/wav.scp" ]; then
+    mkdir -p "$exp/decode_test_nonspeech"
+    attend transcribe --quiet --jobs "$nj" --threads 1 --model "$model" \
+      --scp "$data/test_nonspeech/wav.scp" >"$exp/decode_test_nonspeech/hyp.tmp"
+    mv "$exp/decode_test_nonspeech/hyp.tmp" "$exp/decode_test_nonspeech/hyp"
+  fi
   stage_done 4 decode
 fi
 
@@ -248,6 +257,12 @@ if stage_begin 5 score; then
         printf '%-12s %-12s %8s %8s\n' "$set" "$name" "$wer" "$cer"
       done <"$exp/decode_settings"
     done
+    if [ -f "$exp/decode_test_nonspeech/hyp" ]; then
+      # No reference words: SER is the share of clips answered with words.
+      attend score --ref "$data/test_nonspeech/text" --hyp "$exp/decode_test_nonspeech/hyp" |
+        awk '/^%SER/ { c = $2 } /^%WER/ { w = $4 } END {
+          printf "test_nonspeech, default decoding: %s %% of clips answered with words (%s words)\n", c, w }'
+    fi
     echo
     echo "options (beam settings chosen on dev, $exp/tune_dev):"
     sed 's/:/: /' "$exp/decode_settings"

@@ -32,7 +32,7 @@ run_recipe 2>&1 | tee "$work/run.log"
 # Kaldi data directories: the same keys in text, wav.scp and utt2spk; every WAV
 # exists; as many utterances as conf/data_tiny.conf asks for.
 keys() { cut -d' ' -f1 "$1"; }
-for split in train dev test test_noisy; do
+for split in train dev test test_noisy test_nonspeech; do
   dir=$data/$split
   cmp -s <(keys "$dir/text") <(keys "$dir/wav.scp") || fail "$split: text and wav.scp keys differ"
   cmp -s <(keys "$dir/text") <(keys "$dir/utt2spk") || fail "$split: text and utt2spk keys differ"
@@ -48,21 +48,31 @@ done
 for engine in espeak flite festival xlang; do
   grep -q "^${engine}_" "$data/train/utt2spk" || fail "train: no $engine utterance"
 done
+# Non-speech clips (conf/data_tiny.conf): in train and in test_nonspeech, with
+# empty transcripts (a text line of the key alone), from sources train never has.
+[ "$(grep -c '^nonspeech_[a-z]*-n[0-9]*$' "$data/train/text")" -ge 9 ] ||
+  fail "train: fewer than 9 of 10 non-speech clips, or one with a transcript"
+[ "$(grep -c '^nonspeech_[a-z]*-n[0-9]*$' "$data/test_nonspeech/text")" -ge 5 ] ||
+  fail "test_nonspeech: fewer than 5 of 6 clips, or one with a transcript"
+shared_sources=$(comm -12 <(cut -d' ' -f2 "$data/train/utt2spk" | sort -u) \
+  <(cut -d' ' -f2 "$data/test_nonspeech/utt2spk" | sort -u) | wc -l)
+[ "$shared_sources" -eq 0 ] || fail "test_nonspeech shares $shared_sources sources with train"
 # An xlang utterance is speech of about the text's length (a failed phone map
 # gives silence or a cut): 30-300 ms per character (the English voices: 36-262).
 join <(grep '^xlang_' "$data/train/utt2dur" | sort) <(sort "$data/train/text") |
   awk '{ n = length($0) - length($1) - length($2) - 2; r = $2 / n
          if (r < 0.03 || r > 0.3) { print "xlang", $1, $2 " s for " n " characters"; bad++ } }
        END { exit bad > 0 }' || fail "train: xlang utterances of the wrong length"
-# The xlang speakers take rows over without changing any other row's plan:
-# without them, every other row is planned as before.
-printf 'xlang_fraction = 0\n' >"$work/no_xlang.conf"
+# The xlang speakers take rows over, and the non-speech clips join, without
+# changing any other row's plan: without them, every other row is planned as
+# before.
+printf 'xlang_fraction = 0\nnum_nonspeech_train = 0\n' >"$work/no_xlang.conf"
 python3 "$recipe/local/plan_audio.py" --conf "$recipe/conf/data.conf $recipe/conf/data_tiny.conf \
   $work/no_xlang.conf" --text "$data/local/text" --data "$work/no_xlang" 2>/dev/null
 for split in train dev test test_noisy; do
   changed=$(comm -23 <(sort "$data/$split/synth.tsv") <(sort "$work/no_xlang/$split/synth.tsv") |
-    cut -f3 | grep -vc '^xlang$' || true)
-  [ "$changed" = 0 ] || fail "$split: $changed non-xlang rows changed with the xlang voices"
+    cut -f3 | grep -vcE '^(xlang|nonspeech)$' || true)
+  [ "$changed" = 0 ] || fail "$split: $changed speech rows changed with xlang voices and non-speech"
 done
 
 # Held-out data is unseen: no dev/test speaker or sentence occurs in train.
@@ -91,6 +101,10 @@ rows=$(awk 'NR > 1 && NF == 4 && $3 ~ /^[0-9.]+$/ && $4 ~ /^[0-9.]+$/' "$exp/res
 # and the beam + CTC rows broken down by synthesizer and sentence kind.
 breakdown=$(grep -c '^espeak/[a-z]* *[0-9]* *[0-9]* *[0-9.]* *[0-9.]*$' "$exp/results.txt" || true)
 [ "$breakdown" -ge 2 ] || fail "results.txt lacks the by-synthesizer breakdown"
+# and how often held-out non-speech got words.
+grep -q '^test_nonspeech, default decoding: [0-9.]* % of clips answered with words ([0-9]* words)$' \
+  "$exp/results.txt" || fail "results.txt lacks the test_nonspeech line"
+grep '^test_nonspeech' "$exp/results.txt"
 
 # Decoding options chosen on dev: every beam candidate scored, and the better
 # LM setting written beside the model as its decoding defaults, its LM beside it.

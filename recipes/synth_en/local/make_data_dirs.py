@@ -47,7 +47,9 @@ def make_dir(data, split, max_missing):
     if missing > max_missing * len(rows):
         raise SystemExit(f"make_data_dirs: {split}: {missing} of {len(rows)} WAVs missing")
     d = os.path.join(data, split)
-    write_lines(os.path.join(d, "text"), [f"{r['uttid']} {r['text']}" for r, _ in kept])
+    # A non-speech clip's line is its id alone (an empty transcript).
+    write_lines(os.path.join(d, "text"), [f"{r['uttid']} {r['text']}".rstrip(" ")
+                                          for r, _ in kept])
     write_lines(os.path.join(d, "wav.scp"), [f"{r['uttid']} {p}" for r, p in kept])
     write_lines(os.path.join(d, "utt2spk"), [f"{r['uttid']} {r['speaker']}" for r, _ in kept])
     write_lines(os.path.join(d, "utt2dur"), [f"{r['uttid']} {seconds[r['uttid']]:.3f}"
@@ -64,10 +66,11 @@ def make_dir(data, split, max_missing):
     total = sum(seconds[r["uttid"]] for r, _ in kept)
     return {"utts": len(kept), "missing": missing, "speakers": len(spk2utt),
             "hours": total / 3600, "mean_s": total / max(len(kept), 1),
-            "spk": set(spk2utt), "text": {r["text"] for r, _ in kept},
+            "spk": set(spk2utt), "text": {r["text"] for r, _ in kept if r["text"]},
             "flite": sum(r["engine"] == "flite" for r, _ in kept),
             "festival": sum(r["engine"] == "festival" for r, _ in kept),
             "xlang": sum(r["engine"] == "xlang" for r, _ in kept),
+            "nonspeech": sum(r["engine"] == "nonspeech" for r, _ in kept),
             "noisy": sum(r["noise"] != "none" for r, _ in kept)}
 
 
@@ -94,16 +97,18 @@ def main():
         print(f"make_data_dirs: check dev vs test: {len(spk)} shared speakers", file=sys.stderr)
         ok &= not spk
     header = ["split", "utts", "speakers", "hours", "mean_s", "flite", "festival", "xlang",
-              "noisy", "missing"]
+              "nonspeech", "noisy", "missing"]
     lines = ["\t".join(header)]
     for s, st in stats.items():
         lines.append("\t".join([s, str(st["utts"]), str(st["speakers"]), f"{st['hours']:.2f}",
                                 f"{st['mean_s']:.2f}", str(st["flite"]), str(st["festival"]),
-                                str(st["xlang"]), str(st["noisy"]), str(st["missing"])]))
+                                str(st["xlang"]), str(st["nonspeech"]), str(st["noisy"]),
+                                str(st["missing"])]))
     with open(os.path.join(args.data, "stats.tsv"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     for line in lines:
-        print("  " + "".join(x.ljust(11) for x in line.split("\t")), file=sys.stderr)
+        cells = line.split("\t")
+        print("  " + cells[0].ljust(16) + "".join(x.ljust(11) for x in cells[1:]), file=sys.stderr)
     if not ok:
         raise SystemExit("make_data_dirs: held-out data shares speakers or sentences with train")
 

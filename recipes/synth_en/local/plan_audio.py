@@ -5,7 +5,8 @@
 
 Decides, deterministically from the seed, every utterance's sentence, speaker
 (synthesizer, voice, variant), rate, pitch and augmentation, and writes them to
-data/{train,dev,test,test_noisy}/synth.tsv (one row per utterance, header first;
+data/{train,dev,test,test_noisy}/synth.tsv (and data/test_nonspeech/synth.tsv when
+num_nonspeech_test > 0; one row per utterance, header first;
 local/synth_utts.sh renders the rows). Speakers and the augmentation choices
 named "heldout" in the conf are disjoint between train and dev/test; the plan
 fails if the conf makes them overlap, and prints the check.
@@ -120,6 +121,37 @@ def plan_split(conf, split, sentences):
     return sorted(rows)
 
 
+def plan_nonspeech(conf, split, count):
+    """`count` non-speech clips (silence, noise, hum, beeps; local/synth_utts.sh
+    makes them) with empty transcripts, so the model learns to answer them with
+    nothing. Columns reused: voice = the source, rate = seconds, pitch = the
+    hum's or beeps' frequency (Hz, 0 otherwise), gain_db = the level (dBFS RMS);
+    band and reverb as for speech; no added noise. Each clip has its own random
+    stream, so adding them leaves every speech row as it was."""
+    kind = "train" if split == "train" else "heldout"
+    sources = conf.list(f"{kind}_nonspeech_sources") if count else []
+    rows = []
+    for i in range(count):
+        rng = row_rng(conf, split, f"nonspeech/{i}")
+        source = rng.choice(sources)
+        seconds = uniform(rng, conf, "nonspeech_seconds_range")
+        hz = {"hum": rng.choice([50, 60]), "beeps": round(rng.uniform(300, 3000))}.get(source, 0)
+        band, hp, lp = "none", 0, 0
+        if rng.random() < conf.float("band_prob"):
+            band = conf.str(f"{kind}_band_filter")
+            hp = round(uniform(rng, conf, "highpass_hz_range"))
+            lp = round(uniform(rng, conf, "lowpass_hz_range"))
+        rev, room = 0, 0
+        if rng.random() < conf.float("reverb_prob"):
+            rev = round(uniform(rng, conf, f"{kind}_reverb_reverberance_range"))
+            room = round(uniform(rng, conf, f"{kind}_reverb_room_scale_range"))
+        level = uniform(rng, conf, "nonspeech_level_db_range", 1)
+        spk = speaker_id("nonspeech", source, "none")
+        rows.append([f"{spk}-n{i:06d}", spk, "nonspeech", source, "none", seconds, hz, 1.0, band,
+                     hp, lp, rev, room, "none", 0.0, 0.0, level, ""])
+    return rows
+
+
 def noisy_copy(conf, rows):
     out = []
     for r in rows:
@@ -148,7 +180,7 @@ def check_disjoint(conf):
         tr = set(conf.list(name.format("train")))
         for s in ("dev", "test"):
             ok &= not (tr & set(conf.list(name.format(s))))
-    for name in ("{}_noise_types", "{}_band_filter"):
+    for name in ("{}_noise_types", "{}_band_filter", "{}_nonspeech_sources"):
         shared = set(conf.list(name.format("train"))) & set(conf.list(name.format("heldout")))
         print(f"plan_audio: {name.format('train|heldout')}: {len(shared)} shared", file=sys.stderr)
         ok &= not shared
@@ -171,10 +203,16 @@ def main():
     # One fixed order of the whole pool, cut at n: a larger n keeps every sentence
     # a smaller one chose.
     random.Random(conf.int("seed") + 1).shuffle(train)
-    plans = {"train": plan_split(conf, "train", train[:n])}
+    plans = {"train": sorted(plan_split(conf, "train", train[:n]) +
+                             plan_nonspeech(conf, "train", conf.int("num_nonspeech_train")))}
     for split in ("dev", "test"):
         plans[split] = plan_split(conf, split, read_text(os.path.join(args.text, split + ".txt")))
     plans["test_noisy"] = noisy_copy(conf, plans["test"])
+    # Held-out non-speech (sources never in train): how often the model
+    # answers silence or noise with words.
+    if conf.int("num_nonspeech_test") > 0:
+        plans["test_nonspeech"] = plan_nonspeech(conf, "test_nonspeech",
+                                                 conf.int("num_nonspeech_test"))
 
     for split, rows in plans.items():
         os.makedirs(os.path.join(args.data, split), exist_ok=True)

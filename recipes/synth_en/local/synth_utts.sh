@@ -5,7 +5,8 @@
 #
 # NOISE_DIR holds the noise recordings and stats.txt (see below). Each ROW is one line of data/<split>/synth.tsv (tab separated, columns as in
 # its header; see local/plan_audio.py). Writes WAV_DIR/<uttid>.wav: 16 kHz mono
-# 16-bit, synthesized by espeak-ng, flite or festival (xlang: local/xlang.scm), then with sox: speed, resampling,
+# 16-bit, synthesized by espeak-ng, flite or festival (xlang: local/xlang.scm), or
+# non-speech made by sox (silence, noise, hum, beeps), then with sox: speed, resampling,
 # band-limiting, reverb, additive noise at the planned SNR, peak gain. A WAV that
 # already exists is skipped, so an interrupted run resumes. Run by run.sh through
 # xargs -P; deterministic (sox -R, noise cut from fixed files at planned offsets).
@@ -60,6 +61,24 @@ render() {
         -eval "(set! int_lr_params (cons (list 'target_f0_mean $pitch) int_lr_params))" \
         "$tmp/text.txt" -o "$tmp/raw.wav" || return 1
       ;;
+    nonspeech)
+      # No text: `rate` is the length in seconds, `pitch` the hum's or beeps'
+      # frequency; the level is set after the filters (below).
+      local gen=(-n -r 16000 -c 1 -b 16 "$tmp/raw.wav")
+      case $voice in
+        silence) sox_ "${gen[@]}" trim 0 "$rate" || return 1 ;;
+        whitenoise | pinknoise | brownnoise) sox_ "${gen[@]}" synth "$rate" "$voice" || return 1 ;;
+        hum) sox_ "${gen[@]}" synth "$rate" sawtooth "$pitch" lowpass 1500 || return 1 ;;
+        beeps)
+          sox_ "${gen[@]}" synth 0.25 sine "$pitch" pad 0 0.25 \
+            repeat "$(awk -v s="$rate" 'BEGIN { print int(s / 0.5) }')" trim 0 "$rate" || return 1
+          ;;
+        *)
+          echo "$0: $uttid: unknown non-speech source '$voice'" >&2
+          return 1
+          ;;
+      esac
+      ;;
     *)
       echo "$0: $uttid: unknown engine '$engine'" >&2
       return 1
@@ -91,7 +110,13 @@ render() {
   stat=$(sox_ "$tmp/raw.wav" -e float -b 32 -c 1 "$tmp/clean.wav" "${fx[@]}" channels 1 stat 2>&1) ||
     { echo "$0: $uttid: sox failed: $stat" >&2; return 1; }
 
-  if [ "$noise" = none ]; then
+  if [ "$engine" = nonspeech ]; then
+    # RMS at `gain` dBFS; silence stays digital zeros.
+    local to_level
+    to_level=$(awk -v level="$gain" '/^RMS +amplitude/ { r = $3 }
+      END { print (r > 1e-9 ? level - 20 * log(r) / log(10) : 0) }' <<<"$stat")
+    sox_ "$tmp/clean.wav" -b 16 "$tmp/out.wav" gain "$to_level" || return 1
+  elif [ "$noise" = none ]; then
     sox_ "$tmp/clean.wav" -b 16 "$tmp/out.wav" gain -n "$gain" || return 1
   else
     # Noise scaled so that 20 log10(rms_speech / rms_noise) = snr, with rms_noise that
