@@ -1,5 +1,5 @@
 // The Recognizer behind include/attend/recognizer.h: audio → streaming fbank →
-// segments cut at quiet points → CMVN → encoder → CTC head → beam search →
+// segments cut at pauses and quiet points → CMVN → encoder → CTC head → beam search →
 // timestamps. Memory is bounded by one segment's features, whatever the
 // length of the audio.
 #include "attend/recognizer.h"
@@ -17,6 +17,7 @@
 #include "frontend/audio_reader.h"
 #include "frontend/energy_split.h"
 #include "frontend/online_fbank.h"
+#include "frontend/pause_split.h"
 #include "frontend/resampler.h"
 #include "model/asr_model.h"
 #include "nn/engine.h"
@@ -28,6 +29,8 @@ namespace {
 constexpr float kInt16Scale = 32768.0f;
 // A cut is looked for in the last few seconds before the maximum length.
 constexpr double kSplitSearchSeconds = 5.0;
+// Of a pause that ends a segment, this much stays with the speech on each side.
+constexpr double kPauseKeepSeconds = 0.2;
 
 class RecognizerImpl : public Recognizer {
  public:
@@ -75,6 +78,14 @@ class RecognizerImpl : public Recognizer {
     max_frames_ = static_cast<int64_t>(options.max_segment_seconds / shift_s);
     search_frames_ =
         std::min<int64_t>(max_frames_ - 1, static_cast<int64_t>(kSplitSearchSeconds / shift_s));
+    ATTEND_CHECK(options.min_pause_seconds >= 0 && std::isfinite(options.min_pause_seconds),
+                 "--min-pause must be >= 0 seconds, got ", options.min_pause_seconds);
+    const auto min_pause = static_cast<int64_t>(std::llround(options.min_pause_seconds / shift_s));
+    if (min_pause > 0) {
+      const int64_t keep =
+          std::min<int64_t>(std::llround(kPauseKeepSeconds / shift_s), (min_pause - 1) / 2);
+      pauses_.emplace(min_pause, keep);
+    }
   }
 
   std::vector<std::string> Tokens() const override {
@@ -117,6 +128,7 @@ class RecognizerImpl : public Recognizer {
     transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
     segment_start_frame_ = 0;
     pending_ = frontend::Matrix(0, dim);
+    ResetPauses();
     for (int64_t r = 0; r < frames; ++r) pending_.AppendRow(features + r * dim);
     DecodeReadySegments(/*final=*/true);
     transcript_.duration = static_cast<double>(frames) * FrameShiftSeconds();
@@ -137,6 +149,12 @@ class RecognizerImpl : public Recognizer {
     pending_ = frontend::Matrix(0, fbank_.Dim());
     segment_start_frame_ = 0;
     samples_ = 0;
+    ResetPauses();
+  }
+
+  void ResetPauses() {
+    if (pauses_) pauses_->Reset();
+    pending_counted_ = 0;
   }
 
   void Feed(const std::vector<float>& samples) {
@@ -154,16 +172,26 @@ class RecognizerImpl : public Recognizer {
     return JoinText(std::move(transcript_));
   }
 
-  // Decodes every full segment in pending_ (and the rest when final).
+  // Decodes every segment in pending_ that a pause or the maximum length ends
+  // (and the rest when final).
   void DecodeReadySegments(bool final) {
-    while (pending_.rows() > max_frames_ || (final && pending_.rows() > 0)) {
-      const int64_t cut = frontend::ChooseSplitFrame(pending_, max_frames_, search_frames_);
+    if (pauses_) {
+      pauses_->Accumulate(pending_, pending_counted_);
+      pending_counted_ = pending_.rows();
+    }
+    for (;;) {
+      int64_t cut = pauses_ ? pauses_->FindCut(pending_) : 0;
+      if (cut == 0 || cut > max_frames_) {
+        if (pending_.rows() <= max_frames_ && !(final && pending_.rows() > 0)) break;
+        cut = frontend::ChooseSplitFrame(pending_, max_frames_, search_frames_);
+      }
       DecodeSegment(cut);
       // Keep the frames after the cut.
       frontend::Matrix rest(0, pending_.cols());
       rest.ReserveRows(pending_.rows() - cut);
       for (int64_t r = cut; r < pending_.rows(); ++r) rest.AppendRow(pending_.Row(r));
       pending_ = std::move(rest);
+      pending_counted_ -= cut;
       segment_start_frame_ += cut;
     }
   }
@@ -173,6 +201,7 @@ class RecognizerImpl : public Recognizer {
     const int64_t dim = pending_.cols();
     frontend::Matrix feats(frames, dim);
     std::copy_n(pending_.data(), frames * dim, feats.data());
+    if (pauses_ && pauses_->AllQuiet(feats)) return;  // silence or steady noise
     if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
     // Padded to the encoder's bucket (the length travels beside it): a new
     // shape per segment length made new plans and oneDNN primitives per
@@ -242,10 +271,12 @@ class RecognizerImpl : public Recognizer {
   frontend::OnlineFbank fbank_;
   int64_t max_frames_ = 0;
   int64_t search_frames_ = 0;
+  std::optional<frontend::PauseSplitter> pauses_;  // none with --min-pause 0
 
   // Per-decode state, reused across segments and files.
   Transcript transcript_;
-  frontend::Matrix pending_;  // features not yet decoded
+  frontend::Matrix pending_;     // features not yet decoded
+  int64_t pending_counted_ = 0;  // rows of pending_ already in the pause statistics
   int64_t segment_start_frame_ = 0;
   int64_t samples_ = 0;
   nn::Tensor input_, encoded_, ctc_log_probs_;

@@ -33,7 +33,10 @@ struct DecodeOptions {
   bool keep_attention = true;         // return attention matrices
   bool keep_tokens = true;            // return per-token times (words are returned either way)
   double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
-  int threads = 0;                    // oneDNN threads; 0 = all cores
+  // A pause this long (quiet by the recording's own levels) ends a segment, and
+  // a segment of silence or steady noise alone is not decoded; 0 = off.
+  double min_pause_seconds = 1.0;
+  int threads = 0;  // oneDNN threads; 0 = all cores
   // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
   // > 1 stretches the spectrum's frequency axis. 1 = the features the model
   // was trained on.

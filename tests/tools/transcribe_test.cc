@@ -42,6 +42,25 @@ class TranscribeTest : public ::testing::Test {
     for (int i = 20000; i < 24000; ++i) three[i] = 0;  // a pause to cut at
     ASSERT_TRUE(tu::WriteAudio(dir_.File("three.wav"), wav, 16000, 1, three));
     std::ofstream(dir_.File("bad.wav")) << "not audio";
+    // Two 1-s "sentences" 3 s apart, quiet noise between them; and silence.
+    // Buzzes, not tones: speech is broadband, and a pure tone leaves most mel
+    // bands as quiet as the noise.
+    auto buzz = [](double f0) {
+      std::vector<float> x(16000, 0.0f);
+      const int harmonics = static_cast<int>(7500 / f0);
+      for (int k = 1; k <= harmonics; ++k) {
+        const std::vector<float> h = tu::Sine(k * f0, 16000, 16000, 0.6 / harmonics);
+        for (int i = 0; i < 16000; ++i) x[i] += h[i];
+      }
+      return x;
+    };
+    std::vector<float> pause = buzz(150);
+    Rng noise(4, "pause");
+    for (int i = 0; i < 48000; ++i) pause.push_back(noise.Normal(0, 0.001f));
+    for (float x : buzz(200)) pause.push_back(x);
+    ASSERT_TRUE(tu::WriteAudio(dir_.File("pause.wav"), wav, 16000, 1, pause));
+    ASSERT_TRUE(
+        tu::WriteAudio(dir_.File("silence.wav"), wav, 16000, 1, std::vector<float>(48000, 0.0f)));
   }
   std::string Run(const std::string& args) {
     return "transcribe --quiet --model " + model_ + " " + args;
@@ -107,6 +126,34 @@ TEST_F(TranscribeTest, JsonParsesWithTimesInsideTheAudioAndLongAudioIsSegmented)
     }
   }
   EXPECT_EQ(objects, 2);
+}
+
+// A pause of --min-pause seconds ends a segment, and the pause itself is not
+// decoded (an attention decoder fed it loses its place); digital silence gives
+// no segment at all. --min-pause 0 decodes each file whole.
+TEST_F(TranscribeTest, PausesEndSegmentsAndSilenceIsNotDecoded) {
+  auto segments = [&](const std::string& args) {
+    auto r = RunAttend(Run("--format json " + args));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::vector<std::pair<double, double>> spans;
+    if (r.exit_code != 0) return spans;
+    const nlohmann::json j = nlohmann::json::parse(r.output);
+    for (const auto& s : j["segments"])
+      spans.emplace_back(s["start"].get<double>(), s["end"].get<double>());
+    return spans;
+  };
+  const auto split = segments(dir_.File("pause.wav"));
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_NEAR(split[0].first, 0.0, 1e-9);
+  EXPECT_NEAR(split[0].second, 1.2, 0.1);  // 0.2 s of the pause kept
+  EXPECT_NEAR(split[1].first, 3.8, 0.1);
+  EXPECT_NEAR(split[1].second, 5.0, 0.05);
+  EXPECT_EQ(segments("--min-pause 0 " + dir_.File("pause.wav")).size(), 1u);
+  EXPECT_EQ(segments("--min-pause 4 " + dir_.File("pause.wav")).size(), 1u);
+  EXPECT_TRUE(segments(dir_.File("silence.wav")).empty());
+  auto r = RunAttend(Run("--min-pause -1 " + dir_.File("one.wav")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("attend: error: --min-pause"), std::string::npos) << r.output;
 }
 
 TEST_F(TranscribeTest, SubtitlesCtmAndHeatmapsToAnOutputDir) {
