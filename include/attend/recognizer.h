@@ -35,7 +35,7 @@ struct DecodeOptions {
   double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
   // A pause this long (quiet by the recording's own levels) ends a segment, and
   // a segment of silence or steady noise alone is not decoded; 0 = off.
-  double min_pause_seconds = 1.0;
+  double min_pause_seconds = 0.5;
   int threads = 0;  // oneDNN threads; 0 = all cores
   // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
   // > 1 stretches the spectrum's frequency axis. 1 = the features the model
