@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "frontend/matrix.h"
 
@@ -17,5 +18,10 @@ namespace attend::frontend {
 // ties go to the latest frame. When rows <= max_frames, returns rows.
 int64_t ChooseSplitFrame(const Matrix& features, int64_t max_frames, int64_t search_frames,
                          int64_t window = 10);
+
+// Mean log-mel energy of each frame in dB (10 log10 of the power), averaged
+// over `window` frames centred on it (clipped at the ends).
+double FrameEnergyDb(const float* frame, int64_t dim);
+std::vector<double> SmoothedFrameEnergyDb(const Matrix& features, int64_t window = 10);
 
 }  // namespace attend::frontend

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/error.h"
+#include "frontend/energy_split.h"
 
 namespace attend::frontend {
 namespace {
@@ -18,28 +19,7 @@ constexpr double kMinAboveFloorDb = 6.0;
 constexpr double kMinContrastDb = 20.0;
 constexpr double kFloorPercentile = 0.10, kSpeechPercentile = 0.95;
 
-double FrameEnergyDb(const float* frame, int64_t dim) {
-  double sum = 0;
-  for (int64_t c = 0; c < dim; ++c) sum += frame[c];
-  // log-mel is the natural log of power: 10 log10(e) dB per unit.
-  return dim > 0 ? sum / static_cast<double>(dim) * 10.0 / std::log(10.0) : 0.0;
-}
-
 }  // namespace
-
-std::vector<double> SmoothedFrameEnergyDb(const Matrix& features, int64_t window) {
-  const int64_t rows = features.rows();
-  std::vector<double> energy(rows), smoothed(rows);
-  for (int64_t r = 0; r < rows; ++r) energy[r] = FrameEnergyDb(features.Row(r), features.cols());
-  const int64_t half = std::max<int64_t>(window, 1) / 2;
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t a = std::max<int64_t>(0, r - half), b = std::min<int64_t>(rows, r + half + 1);
-    double sum = 0;
-    for (int64_t i = a; i < b; ++i) sum += energy[i];
-    smoothed[r] = sum / static_cast<double>(b - a);
-  }
-  return smoothed;
-}
 
 PauseSplitter::PauseSplitter(int64_t min_pause, int64_t keep)
     : min_pause_(min_pause), keep_(keep), histogram_(kBins, 0) {

@@ -3,7 +3,8 @@
 // attention decoder fed seconds of silence between two sentences loses its
 // place and repeats itself; a segment that is silence alone is not decoded.
 //
-// A frame's loudness is its mean log-mel energy (dB), smoothed over 10 frames.
+// A frame's loudness is its mean log-mel energy (dB), smoothed over 10 frames
+// (SmoothedFrameEnergyDb, as ChooseSplitFrame measures it).
 // A frame is quiet when it is near the recording's noise floor (the 10th
 // percentile of the frames so far): within a quarter of the way up to its
 // speech level (the 95th percentile), and at least 6 dB. Only a recording
@@ -49,9 +50,5 @@ class PauseSplitter {
   std::vector<int64_t> histogram_;  // frames per 0.5-dB bin of (unsmoothed) energy
   int64_t counted_ = 0;
 };
-
-// Mean log-mel energy of each frame in dB (10 log10 of the power), smoothed
-// over `window` frames centred on it (clipped at the ends).
-std::vector<double> SmoothedFrameEnergyDb(const Matrix& features, int64_t window = 10);
 
 }  // namespace attend::frontend

@@ -135,6 +135,8 @@ def plan_nonspeech(conf, split, count):
         rng = row_rng(conf, split, f"nonspeech/{i}")
         source = rng.choice(sources)
         seconds = uniform(rng, conf, "nonspeech_seconds_range")
+        # Both frequencies are drawn for every clip, so the stream stays aligned
+        # whatever the source.
         hz = {"hum": rng.choice([50, 60]), "beeps": round(rng.uniform(300, 3000))}.get(source, 0)
         band, hp, lp = "none", 0, 0
         if rng.random() < conf.float("band_prob"):
