@@ -57,7 +57,7 @@ constexpr int kBeam = 8;
 constexpr float kCtcWeight = 0.3f;
 constexpr float kRandomMaxLenRatio = 0.7f;  // see the top comment
 constexpr int kRepeats = 5;
-constexpr double kMaxSeconds = 29.0;  // one segment (DecodeOptions::max_segment_seconds = 30)
+constexpr double kMaxSeconds = 29.0;  // one segment (--max-segment 30 below)
 
 // About 25 s of espeak-ng speech at its default rate.
 constexpr const char* kText =
@@ -281,6 +281,7 @@ int main() {
     options.max_len_ratio = max_len_ratio;
     options.threads = 1;
     options.min_pause_seconds = 0;  // one segment, as the peer decodes it
+    options.max_segment_seconds = 30;
     const std::string before_load = MemoryMb();
     auto recognizer = attend::Recognizer::Load(model_path, options);
     const std::string after_load = MemoryMb();
@@ -373,7 +374,7 @@ int main() {
       const attend::bench::ChildRun run = attend::bench::RunChild(
           {ATTEND_BINARY, "transcribe", "--model", child_model, "--beam", "8", "--ctc-weight",
            "0.3", "--max-len-ratio", Fixed(max_len_ratio, 2), "--threads", "1", "--min-pause", "0",
-           "--quiet", wav},
+           "--max-segment", "30", "--quiet", wav},
           out_path);
       ok = run.ok;
       times.push_back(run.ms);

@@ -32,7 +32,10 @@ struct DecodeOptions {
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
   bool keep_attention = true;         // return attention matrices
   bool keep_tokens = true;            // return per-token times (words are returned either way)
-  double max_segment_seconds = 30.0;  // longer audio is cut at quiet points into segments
+  // Longer audio is cut at quiet points into segments. The bundled model
+  // learned sentences of 12 s at most; 30-s segments of several sentences in
+  // noise, where no pause is found, come out 94 % wrong, 10-s ones 44 %.
+  double max_segment_seconds = 10.0;
   // A pause this long (quiet by the recording's own levels) ends a segment, and
   // a segment of silence or steady noise alone is not decoded; 0 = off.
   double min_pause_seconds = 0.5;
