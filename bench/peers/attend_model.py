@@ -12,7 +12,10 @@ import zlib
 
 import torch
 
-MAGIC, TRAILER, VERSION = b"ATTNDMDL", b"ENDATTND", 1
+MAGIC, TRAILER, VERSION = b"ATTNDMDL", b"ENDATTND", 2
+# Tensor dtypes: float32 always; bfloat16 (the upper half of a float32) from
+# version 2 on (`attend average --storage bf16`), widened to float32 here.
+FLOAT32, BFLOAT16 = 0, 1
 
 
 class _Reader:
@@ -65,13 +68,18 @@ def read_model(path):
         start = r.pos
         name = r.take(r.unpack("<I")).decode()
         dtype = r.unpack("<B")
-        if dtype != 0:
+        if dtype != FLOAT32 and not (dtype == BFLOAT16 and version >= 2):
             raise ValueError(f"{path}: tensor {name} has unknown dtype {dtype}")
         shape = [r.unpack("<q") for _ in range(r.unpack("<I"))]
         raw = r.take(r.unpack("<Q"))
         if r.unpack("<I") != zlib.crc32(data[start:r.pos - 4]):
             raise ValueError(f"{path}: CRC mismatch in tensor {name}")
-        t = torch.frombuffer(bytearray(raw), dtype=torch.float32) if raw else torch.zeros(0)
+        if not raw:
+            t = torch.zeros(0)
+        elif dtype == BFLOAT16:
+            t = torch.frombuffer(bytearray(raw), dtype=torch.bfloat16).float()
+        else:
+            t = torch.frombuffer(bytearray(raw), dtype=torch.float32)
         tensors[name] = t.reshape(shape).clone()
     if r.take(8) != TRAILER or r.pos != len(data):
         raise ValueError(f"{path}: bad trailer")
