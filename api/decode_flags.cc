@@ -39,10 +39,10 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
       "max-segment", po::value(&o->max_segment_seconds)->default_value(o->max_segment_seconds),
       "seconds; longer audio is cut at quiet points and decoded in segments")(
       "min-pause", po::value(&o->min_pause_seconds)->default_value(o->min_pause_seconds),
-      "seconds; a pause this long ends a segment, and a segment of silence or steady noise "
-      "alone is not decoded (0 = off)")("threads",
-                                        po::value(&o->threads)->default_value(o->threads),
-                                        "oneDNN threads per decoder (0 = all cores)")(
+      "seconds; a pause this long (near the recording's noise floor) ends a segment, and a "
+      "segment that is only pause is not decoded (0 = off)")(
+      "threads", po::value(&o->threads)->default_value(o->threads),
+      "oneDNN threads per decoder (0 = all cores)")(
       "vtln-warp", po::value(&o->vtln_warp)->default_value(o->vtln_warp),
       "VTLN warp factor applied to the model's filterbank (1 = none)");
 }

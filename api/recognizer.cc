@@ -128,8 +128,9 @@ class RecognizerImpl : public Recognizer {
     transcript_.seconds_per_frame = model_->seconds_per_encoder_frame();
     segment_start_frame_ = 0;
     pending_ = frontend::Matrix(0, dim);
-    ResetPauses();
+    if (pauses_) pauses_->Reset();
     for (int64_t r = 0; r < frames; ++r) pending_.AppendRow(features + r * dim);
+    if (pauses_) pauses_->Accumulate(pending_, 0);
     DecodeReadySegments(/*final=*/true);
     transcript_.duration = static_cast<double>(frames) * FrameShiftSeconds();
     return JoinText(std::move(transcript_));
@@ -149,24 +150,27 @@ class RecognizerImpl : public Recognizer {
     pending_ = frontend::Matrix(0, fbank_.Dim());
     segment_start_frame_ = 0;
     samples_ = 0;
-    ResetPauses();
+    if (pauses_) pauses_->Reset();
   }
 
-  void ResetPauses() {
-    if (pauses_) pauses_->Reset();
-    pending_counted_ = 0;
+  // Moves the frames the filterbank has ready to pending_, and into the
+  // pause statistics (each frame once).
+  void PopFrames() {
+    const int64_t first_new = pending_.rows();
+    fbank_.PopFrames(&pending_);
+    if (pauses_) pauses_->Accumulate(pending_, first_new);
   }
 
   void Feed(const std::vector<float>& samples) {
     samples_ += static_cast<int64_t>(samples.size());
     fbank_.AcceptWaveform(samples);
-    fbank_.PopFrames(&pending_);
+    PopFrames();
     DecodeReadySegments(/*final=*/false);
   }
 
   Transcript Finish() {
     fbank_.InputFinished();
-    fbank_.PopFrames(&pending_);
+    PopFrames();
     DecodeReadySegments(/*final=*/true);
     transcript_.duration = static_cast<double>(samples_) / model_->config().fbank.frame.samp_freq;
     return JoinText(std::move(transcript_));
@@ -175,10 +179,6 @@ class RecognizerImpl : public Recognizer {
   // Decodes every segment in pending_ that a pause or the maximum length ends
   // (and the rest when final).
   void DecodeReadySegments(bool final) {
-    if (pauses_) {
-      pauses_->Accumulate(pending_, pending_counted_);
-      pending_counted_ = pending_.rows();
-    }
     for (;;) {
       int64_t cut = pauses_ ? pauses_->FindCut(pending_) : 0;
       if (cut == 0 || cut > max_frames_) {
@@ -191,7 +191,6 @@ class RecognizerImpl : public Recognizer {
       rest.ReserveRows(pending_.rows() - cut);
       for (int64_t r = cut; r < pending_.rows(); ++r) rest.AppendRow(pending_.Row(r));
       pending_ = std::move(rest);
-      pending_counted_ -= cut;
       segment_start_frame_ += cut;
     }
   }
@@ -201,7 +200,7 @@ class RecognizerImpl : public Recognizer {
     const int64_t dim = pending_.cols();
     frontend::Matrix feats(frames, dim);
     std::copy_n(pending_.data(), frames * dim, feats.data());
-    if (pauses_ && pauses_->AllQuiet(feats)) return;  // silence or steady noise
+    if (pauses_ && pauses_->AllQuiet(feats)) return;  // a pause alone
     if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
     // Padded to the encoder's bucket (the length travels beside it): a new
     // shape per segment length made new plans and oneDNN primitives per
@@ -275,8 +274,7 @@ class RecognizerImpl : public Recognizer {
 
   // Per-decode state, reused across segments and files.
   Transcript transcript_;
-  frontend::Matrix pending_;     // features not yet decoded
-  int64_t pending_counted_ = 0;  // rows of pending_ already in the pause statistics
+  frontend::Matrix pending_;  // features not yet decoded
   int64_t segment_start_frame_ = 0;
   int64_t samples_ = 0;
   nn::Tensor input_, encoded_, ctc_log_probs_;

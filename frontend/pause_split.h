@@ -36,8 +36,8 @@ class PauseSplitter {
   //    cut `keep` frames before the sound (the pause becomes its own segment).
   int64_t FindCut(const Matrix& features) const;
 
-  // True when no frame of `features` is above the pause level: a segment of
-  // silence or steady noise, not worth decoding.
+  // True when no frame of `features` is above the pause level: a segment that
+  // is only pause (or only digital silence), not worth decoding.
   bool AllQuiet(const Matrix& features) const;
 
   void Reset();

@@ -37,7 +37,9 @@ struct DecodeOptions {
   // noise, where no pause is found, come out 94 % wrong, 10-s ones 44 %.
   double max_segment_seconds = 10.0;
   // A pause this long (quiet by the recording's own levels) ends a segment, and
-  // a segment of silence or steady noise alone is not decoded; 0 = off.
+  // a segment that is only pause is not decoded; 0 = off. A recording of
+  // steady noise alone has no pauses (its speech level is its floor) and is
+  // decoded: the model answers it.
   double min_pause_seconds = 0.5;
   int threads = 0;  // oneDNN threads; 0 = all cores
   // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
