@@ -1,7 +1,13 @@
 // The Recognizer behind include/attend/recognizer.h: audio → streaming fbank →
-// segments cut at pauses and quiet points → CMVN → encoder → CTC head → beam search →
+// segments cut at pauses → CMVN → encoder → CTC head → beam search →
 // timestamps. Memory is bounded by one segment's features, whatever the
 // length of the audio.
+//
+// Segments end at pauses found by loudness (frontend/pause_split) as the audio
+// arrives. When loudness finds none within the maximum segment length (noise
+// as loud as the pauses, or talk without a break), the model finds them: the
+// CTC head over that stretch says where no letter is spoken
+// (decoder/ctc_pauses), and the stretch is cut there.
 #include "attend/recognizer.h"
 
 #include <algorithm>
@@ -10,6 +16,7 @@
 
 #include "base/error.h"
 #include "decoder/beam_search.h"
+#include "decoder/ctc_pauses.h"
 #include "decoder/lm_sum.h"
 #include "decoder/ngram_lm.h"
 #include "decoder/timestamps.h"
@@ -31,6 +38,13 @@ constexpr float kInt16Scale = 32768.0f;
 constexpr double kSplitSearchSeconds = 5.0;
 // Of a pause that ends a segment, this much stays with the speech on each side.
 constexpr double kPauseKeepSeconds = 0.2;
+// A letterless stretch of CTC output is a pause from this fraction of
+// --min-pause on: the stretch spans the silence and the blanks at the edges of
+// the words around it. Chosen on dev sentences joined into long noisy files
+// (recipes/synth_en/RESULTS.md): 0.6 cuts sentences spoken back to back,
+// which the full --min-pause leaves joined, and costs the files with pauses
+// at most 0.2 WER points.
+constexpr double kModelPauseFraction = 0.6;
 
 class RecognizerImpl : public Recognizer {
  public:
@@ -80,12 +94,13 @@ class RecognizerImpl : public Recognizer {
         std::min<int64_t>(max_frames_ - 1, static_cast<int64_t>(kSplitSearchSeconds / shift_s));
     ATTEND_CHECK(options.min_pause_seconds >= 0 && std::isfinite(options.min_pause_seconds),
                  "--min-pause must be >= 0 seconds, got ", options.min_pause_seconds);
-    const auto min_pause = static_cast<int64_t>(std::llround(options.min_pause_seconds / shift_s));
-    if (min_pause > 0) {
-      const int64_t keep =
-          std::min<int64_t>(std::llround(kPauseKeepSeconds / shift_s), (min_pause - 1) / 2);
-      pauses_.emplace(min_pause, keep);
+    min_pause_ = static_cast<int64_t>(std::llround(options.min_pause_seconds / shift_s));
+    if (min_pause_ > 0) {
+      keep_ = std::min<int64_t>(std::llround(kPauseKeepSeconds / shift_s), (min_pause_ - 1) / 2);
+      pauses_.emplace(min_pause_, keep_);
     }
+    space_id_ = model_->vocab().Id("<space>");
+    if (space_id_ == decoder::Vocabulary::kUnk) space_id_ = -1;
   }
 
   std::vector<std::string> Tokens() const override {
@@ -180,27 +195,102 @@ class RecognizerImpl : public Recognizer {
   // (and the rest when final).
   void DecodeReadySegments(bool final) {
     for (;;) {
-      int64_t cut = pauses_ ? pauses_->FindCut(pending_) : 0;
-      if (cut == 0 || cut > max_frames_) {
-        if (pending_.rows() <= max_frames_ && !(final && pending_.rows() > 0)) break;
-        cut = frontend::ChooseSplitFrame(pending_, max_frames_, search_frames_);
+      const int64_t rows = pending_.rows();
+      const int64_t cut = pauses_ ? pauses_->FindCut(pending_) : 0;
+      if (cut > 0 && cut <= max_frames_) {
+        DecodeSegment(cut);
+        DropFrames(cut);
+      } else if (rows > max_frames_ || (final && rows > 0)) {
+        // No pause by loudness within the maximum length: the model's pauses.
+        // The last stretch of a recording longer than one segment is split
+        // at them too; a shorter recording is decoded whole, like the
+        // utterances the model learned from.
+        std::vector<Cut> cuts;
+        if (rows > max_frames_) {
+          cuts = ModelCuts(max_frames_, /*must_cut=*/true);
+        } else {
+          if (segment_start_frame_ > 0 && min_pause_ > 0) cuts = ModelCuts(rows, false);
+          cuts.push_back({rows, rows});
+        }
+        int64_t dropped = 0;
+        for (const Cut& c : cuts) {
+          if (c.end > dropped) DecodeSegment(c.end - dropped);
+          DropFrames(c.next - dropped);
+          dropped = c.next;
+        }
+      } else {
+        break;
       }
-      DecodeSegment(cut);
-      // Keep the frames after the cut.
-      frontend::Matrix rest(0, pending_.cols());
-      rest.ReserveRows(pending_.rows() - cut);
-      for (int64_t r = cut; r < pending_.rows(); ++r) rest.AppendRow(pending_.Row(r));
-      pending_ = std::move(rest);
-      segment_start_frame_ += cut;
     }
   }
 
-  // Decodes pending_ rows [0, frames) as one segment.
-  void DecodeSegment(int64_t frames) {
+  // Where pending_'s first `window` frames are cut, in pending_'s frames:
+  // a segment ends at `end`, and the next starts at `next` (the frames
+  // between are pause, not decoded).
+  struct Cut {
+    int64_t end = 0, next = 0;
+  };
+
+  // The CTC head over pending_'s first `window` frames finds the pauses of at
+  // least --min-pause; each ends a segment, keeping kPauseKeepSeconds on
+  // either side. When there is none and `must_cut`, the window is cut in the
+  // middle of the longest letterless stretch in its last kSplitSearchSeconds
+  // (between two words), and failing that at the quietest frame.
+  std::vector<Cut> ModelCuts(int64_t window, bool must_cut) {
+    EncodeFrames(0, window);
+    const int64_t reduction = model_->config().encoder.reduction;
+    const int64_t frames = out_lengths_[0];
+    const int V = model_->vocab().size();
+    const int blank = decoder::Vocabulary::kBlank;
+    std::vector<Cut> cuts;
+    if (min_pause_ > 0) {
+      const auto min_run = static_cast<int64_t>(
+          std::ceil(kModelPauseFraction * static_cast<double>(min_pause_) / reduction));
+      for (const decoder::FrameRange& p :
+           decoder::CtcPauses(ctc_log_probs_.data(), frames, V, blank, space_id_, min_run)) {
+        const int64_t start = p.start * reduction, end = std::min(p.end * reduction, window);
+        Cut c;
+        c.end = p.start == 0 ? 0 : start + keep_;  // a leading pause ends no speech
+        // A pause that ends the recording is not decoded.
+        c.next = !must_cut && end == window ? window : std::max(c.end, end - keep_);
+        if (!cuts.empty() && c.end < cuts.back().next) continue;
+        cuts.push_back(c);
+      }
+    }
+    if (!cuts.empty() || !must_cut) return cuts;
+    // The longest letterless stretch whose middle is in the search range (the
+    // window's second half at least: no sliver of a segment); ties go to the
+    // latest.
+    const int64_t search = std::min(search_frames_, window / 2), lo = window - search;
+    int64_t best = 0, best_size = 0;
+    for (const decoder::FrameRange& p :
+         decoder::CtcPauses(ctc_log_probs_.data(), frames, V, blank, space_id_, 1)) {
+      const int64_t middle = (p.start + p.end) * reduction / 2;
+      if (middle >= lo && middle <= window && p.size() >= best_size) {
+        best = middle;
+        best_size = p.size();
+      }
+    }
+    if (best == 0) best = frontend::ChooseSplitFrame(pending_, window, search);
+    cuts.push_back({best, best});
+    return cuts;
+  }
+
+  // Removes pending_'s first `frames` rows (decoded or pause).
+  void DropFrames(int64_t frames) {
+    frontend::Matrix rest(0, pending_.cols());
+    rest.ReserveRows(pending_.rows() - frames);
+    for (int64_t r = frames; r < pending_.rows(); ++r) rest.AppendRow(pending_.Row(r));
+    pending_ = std::move(rest);
+    segment_start_frame_ += frames;
+  }
+
+  // Runs the encoder and the CTC head over pending_ rows [first, first + frames):
+  // encoded_, ctc_log_probs_ and out_lengths_ hold the result.
+  void EncodeFrames(int64_t first, int64_t frames) {
     const int64_t dim = pending_.cols();
     frontend::Matrix feats(frames, dim);
-    std::copy_n(pending_.data(), frames * dim, feats.data());
-    if (pauses_ && pauses_->AllQuiet(feats)) return;  // a pause alone
+    std::copy_n(pending_.Row(first), frames * dim, feats.data());
     if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
     // Padded to the encoder's bucket (the length travels beside it): a new
     // shape per segment length made new plans and oneDNN primitives per
@@ -209,11 +299,20 @@ class RecognizerImpl : public Recognizer {
     input_.Resize({padded, 1, dim});  // [T, N=1, C] tnc
     std::copy_n(feats.data(), frames * dim, input_.data());
     std::fill(input_.data() + frames * dim, input_.data() + padded * dim, 0.0f);
-    std::vector<int64_t> out_lengths;
-    model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths, &encoder_ctx_);
-    const bool need_ctc = search_options_.ctc_weight > 0;
+    model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths_, &encoder_ctx_);
     model_->ctc().Forward(encoded_, &ctc_log_probs_);
-    auto hyps = search_->Search(encoded_, out_lengths, need_ctc ? &ctc_log_probs_ : nullptr)[0];
+  }
+
+  // Decodes pending_ rows [0, frames) as one segment.
+  void DecodeSegment(int64_t frames) {
+    if (pauses_) {
+      frontend::Matrix feats(frames, pending_.cols());
+      std::copy_n(pending_.data(), frames * pending_.cols(), feats.data());
+      if (pauses_->AllQuiet(feats)) return;  // a pause alone
+    }
+    EncodeFrames(0, frames);
+    const bool need_ctc = search_options_.ctc_weight > 0;
+    auto hyps = search_->Search(encoded_, out_lengths_, need_ctc ? &ctc_log_probs_ : nullptr)[0];
 
     const double shift = FrameShiftSeconds();
     Segment segment;
@@ -229,7 +328,7 @@ class RecognizerImpl : public Recognizer {
       alt.ctc_score = h.ctc_score;
       alt.lm_score = h.lm_score;
       std::vector<decoder::TokenSpan> spans = decoder::CtcAlign(
-          ctc_log_probs_.data(), out_lengths[0], V, decoder::Vocabulary::kBlank, h.tokens);
+          ctc_log_probs_.data(), out_lengths_[0], V, decoder::Vocabulary::kBlank, h.tokens);
       if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
       auto seconds = [&](int64_t f) {
         return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
@@ -270,7 +369,9 @@ class RecognizerImpl : public Recognizer {
   frontend::OnlineFbank fbank_;
   int64_t max_frames_ = 0;
   int64_t search_frames_ = 0;
+  int64_t min_pause_ = 0, keep_ = 0;               // frames; min_pause_ 0 = no pause cuts
   std::optional<frontend::PauseSplitter> pauses_;  // none with --min-pause 0
+  int space_id_ = -1;                              // the vocabulary's <space>, if any
 
   // Per-decode state, reused across segments and files.
   Transcript transcript_;
@@ -278,6 +379,7 @@ class RecognizerImpl : public Recognizer {
   int64_t segment_start_frame_ = 0;
   int64_t samples_ = 0;
   nn::Tensor input_, encoded_, ctc_log_probs_;
+  std::vector<int64_t> out_lengths_;
   acoustic::Encoder::Context encoder_ctx_;
 };
 

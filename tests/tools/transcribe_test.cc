@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "frontend/audio_reader.h"
 #include "model/asr_model.h"
 #include "tests/frontend/audio_test_util.h"
 #include "tests/test_support.h"
@@ -154,6 +156,58 @@ TEST_F(TranscribeTest, PausesEndSegmentsAndSilenceIsNotDecoded) {
   auto r = RunAttend(Run("--min-pause -1 " + dir_.File("one.wav")));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("attend: error: --min-pause"), std::string::npos) << r.output;
+}
+
+// In noise as loud as its pauses, loudness finds no pause, and long audio
+// used to be cut at the quietest frame of each --max-segment stretch: into
+// slivers a frame long and segments holding two sentences. The bundled model's
+// CTC head finds the pauses: four sample sentences 0.8 s apart under white
+// noise at 10 dB SNR come out as four segments, one per sentence.
+TEST_F(TranscribeTest, InNoiseTheModelFindsThePausesBetweenSentences) {
+  const std::string samples = std::string(ATTEND_TEST_DATA_DIR) + "/../samples/";
+  const std::vector<std::string> names = {"espeak_en029_annie-f003056", "espeak_engb_aunty-d001653",
+                                          "espeak_engbscotland_belinda-t000899",
+                                          "espeak_engbxgbclan_f3-w002097"};
+  constexpr int kRate = 16000;
+  constexpr double kGapSeconds = 0.8;
+  std::vector<float> audio;
+  std::vector<std::pair<double, double>> sentences;  // seconds
+  for (const std::string& name : names) {
+    frontend::AudioOptions opts;
+    opts.target_rate_hz = kRate;
+    frontend::AudioReader reader(samples + name + ".wav", opts);
+    const double start = static_cast<double>(audio.size()) / kRate;
+    for (float x : reader.ReadAll()) audio.push_back(x / 32768.0f);  // int16 scale -> [-1, 1]
+    sentences.emplace_back(start, static_cast<double>(audio.size()) / kRate);
+    audio.resize(audio.size() + static_cast<size_t>(kGapSeconds * kRate), 0.0f);
+  }
+  double power = 0;
+  for (float x : audio) power += static_cast<double>(x) * x;
+  const auto noise_rms = static_cast<float>(std::sqrt(power / audio.size()) / std::pow(10.0, 0.5));
+  Rng rng(7, "noise");
+  for (float& x : audio) x = std::clamp(x + rng.Normal(0, noise_rms), -1.0f, 1.0f);
+  const int wav = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  ASSERT_TRUE(frontend::testutil::WriteAudio(dir_.File("noisy.wav"), wav, kRate, 1, audio));
+
+  auto r = RunAttend("transcribe --format json --max-segment 4 --model " +
+                     std::string(ATTEND_TEST_DATA_DIR) + "/../models/default.attend " +
+                     dir_.File("noisy.wav"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  const auto& segments = j["segments"];
+  ASSERT_EQ(segments.size(), names.size()) << r.output;
+  // Each segment holds its sentence (whose file has its own short silences at
+  // either end) and ends in the pause after it.
+  constexpr double kEdgeSilence = 0.3;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const double start = segments[i]["start"].get<double>(), end = segments[i]["end"].get<double>();
+    const double prev_end = i == 0 ? 0.0 : sentences[i - 1].second;
+    const double next_start = i + 1 == names.size() ? 1e9 : sentences[i + 1].first;
+    EXPECT_GE(start, prev_end - kEdgeSilence) << i;
+    EXPECT_LE(start, sentences[i].first + kEdgeSilence) << i;
+    EXPECT_GE(end, sentences[i].second - kEdgeSilence) << i;
+    EXPECT_LE(end, next_start + kEdgeSilence) << i;
+  }
 }
 
 TEST_F(TranscribeTest, SubtitlesCtmAndHeatmapsToAnOutputDir) {

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Long recordings from a data dir, to test how attend cuts long audio: every
+# `--per-file` consecutive utterances of DIR joined into one WAV with `--gap`
+# seconds of digital silence after each, and, with `--snr`, pink noise mixed
+# over the whole file (pauses included) at that SNR against the file's RMS,
+# as a noisy room would. Writes OUT/{wav.scp,text,utt2dur} (one entry per
+# long file; its text the utterances' texts in order) and OUT/wav/.
+# Deterministic (sox -R).
+#
+#   local/make_long_audio.sh [--per-file 20] [--gap 0.5] [--snr ""] DIR OUT
+#
+# Use dev for choices; test stays unseen until the choice is made.
+set -euo pipefail
+
+per_file=20
+gap=0.5
+snr=
+help_message="usage: $0 [--per-file N] [--gap SECONDS] [--snr DB] DIR OUT"
+# shellcheck source=SCRIPTDIR/../../utils/parse_options.sh
+. ../utils/parse_options.sh
+[ $# -eq 2 ] || { echo "$help_message" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../path.sh
+. ./path.sh
+data=$1
+out=$2
+
+mkdir -p "$out/wav"
+: >"$out/wav.scp.tmp"
+: >"$out/text.tmp"
+: >"$out/utt2dur.tmp"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sox -R -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 "$gap"
+# Kaldi order: wav.scp and text sorted alike; the groups follow text's order.
+paste -d' ' <(cut -d' ' -f1 "$data/text") <(cut -d' ' -f2- "$data/text") |
+  awk -v n="$per_file" '{ g = sprintf("long%03d", int((NR - 1) / n)); print g, $0 }' >"$tmp/groups"
+for group in $(cut -d' ' -f1 "$tmp/groups" | uniq); do
+  inputs=()
+  while read -r _ utt _; do
+    path=$(awk -v u="$utt" '$1 == u { print $2; exit }' "$data/wav.scp")
+    [ -n "$path" ] || { echo "$0: no wav for $utt in $data/wav.scp" >&2; exit 1; }
+    inputs+=("$path" "$tmp/gap.wav")
+  done < <(awk -v g="$group" '$1 == g' "$tmp/groups")
+  wav=$out/wav/$group.wav
+  sox -R "${inputs[@]}" -b 16 "$tmp/clean.wav"
+  if [ -n "$snr" ]; then
+    seconds=$(soxi -D "$tmp/clean.wav")
+    sox -R -n -r 16000 -c 1 -b 16 "$tmp/noise.wav" synth "$seconds" pinknoise
+    rms() { sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'; }
+    gain=$(awk -v s="$(rms "$tmp/clean.wav")" -v n="$(rms "$tmp/noise.wav")" -v snr="$snr" \
+      'BEGIN { printf "%.6f", s / n / exp(snr / 20 * log(10)) }')
+    sox -R -m -v 1 "$tmp/clean.wav" -v "$gain" "$tmp/noise.wav" -b 16 "$wav"
+  else
+    mv "$tmp/clean.wav" "$wav"
+  fi
+  echo "$group $(cd "$(dirname "$wav")" && pwd)/$group.wav" >>"$out/wav.scp.tmp"
+  echo "$group $(awk -v g="$group" '$1 == g { $1 = ""; $2 = ""; sub(/^  /, ""); printf "%s ", $0 }' "$tmp/groups" | sed 's/ $//')" >>"$out/text.tmp"
+  echo "$group $(soxi -D "$wav")" >>"$out/utt2dur.tmp"
+done
+mv "$out/wav.scp.tmp" "$out/wav.scp"
+mv "$out/text.tmp" "$out/text"
+mv "$out/utt2dur.tmp" "$out/utt2dur"
+echo "$0: $(wc -l <"$out/wav.scp") long files in $out ($(awk '{ s += $2 } END { printf "%.1f", s / 60 }' "$out/utt2dur") min)"
