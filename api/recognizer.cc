@@ -109,6 +109,10 @@ class RecognizerImpl : public Recognizer {
     return tokens;
   }
 
+  int SampleRate() const override {
+    return static_cast<int>(model_->config().fbank.frame.samp_freq);
+  }
+
   Transcript RecognizeFile(const std::string& source) override {
     frontend::AudioOptions audio;
     audio.target_rate_hz = model_->config().fbank.frame.samp_freq;

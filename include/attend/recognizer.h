@@ -112,6 +112,9 @@ class Recognizer {
 
   // The model's token list, by id.
   virtual std::vector<std::string> Tokens() const = 0;
+  // The sample rate (Hz) the model's features are computed at; Recognize()
+  // resamples audio at any other rate to it.
+  virtual int SampleRate() const = 0;
 };
 
 }  // namespace attend

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -94,6 +95,65 @@ TEST_F(TranscribeTest, ScpWithPipeAndGlobAndJobs) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("three.wav"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("two.wav"), std::string::npos) << r.output;
+}
+
+// --segments decodes stretches of the --scp recordings (Kaldi's segments
+// file), keyed by their uttids; a whole-recording segment decodes as the file
+// does; bad segments are reported in their turn and the rest decoded.
+TEST_F(TranscribeTest, SegmentsDecodeStretchesOfTheScpRecordings) {
+  std::ofstream(dir_.File("wav.scp"))
+      << "one " << dir_.File("one.wav") << "\nthree cat " << dir_.File("three.wav") << " |\ntwo "
+      << dir_.File("two.wav") << "\n";
+  std::ofstream(dir_.File("segments")) << "a one 0 -1\n"
+                                          "b three 1.0 2.5\n"
+                                          "c two 0.1 0.4\n"
+                                          "d four 0 1\n"
+                                          "e three 2.0 1.0\n"
+                                          "f one 5 6\n"
+                                          "g three 2.5 -1\n";
+  auto r = RunAttend(Run("--format json --jobs 2 --scp " + dir_.File("wav.scp") + " --segments " +
+                         dir_.File("segments")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::map<std::string, nlohmann::json> results;
+  std::vector<std::string> order;
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("{", 0) != 0) continue;
+    const nlohmann::json j = nlohmann::json::parse(line);
+    order.push_back(j["key"]);
+    results[j["key"]] = j;
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c", "g"}));
+  EXPECT_NEAR(results["a"]["duration"].get<double>(), 1.0, 1e-3);
+  EXPECT_NEAR(results["b"]["duration"].get<double>(), 1.5, 1e-3);
+  EXPECT_NEAR(results["c"]["duration"].get<double>(), 0.3, 1e-3);  // 8 kHz audio, resampled
+  EXPECT_NEAR(results["g"]["duration"].get<double>(), 0.5, 1e-3);
+  EXPECT_NE(r.output.find("attend: error: recording 'four' of segment 'd' is not in the --scp"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("attend: error: segment 'e' runs from 2 s to 1 s (line 5 of "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("attend: error: segment 'f' starts at 5 s, after the end of "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("3 of 7 inputs failed"), std::string::npos) << r.output;
+
+  // The whole recording as a segment: the same transcript, score and times.
+  auto file = RunAttend(Run("--format json " + dir_.File("one.wav")));
+  ASSERT_EQ(file.exit_code, 0) << file.output;
+  const nlohmann::json whole = nlohmann::json::parse(file.output);
+  EXPECT_EQ(results["a"]["segments"], whole["segments"]);
+
+  // A malformed line fails the command, naming it; --segments needs --scp.
+  std::ofstream(dir_.File("bad_segments")) << "a one 0\n";
+  r = RunAttend(Run("--scp " + dir_.File("wav.scp") + " --segments " + dir_.File("bad_segments")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("line 1: expected `uttid recording start end`"), std::string::npos)
+      << r.output;
+  r = RunAttend(Run("--segments " + dir_.File("segments") + " " + dir_.File("one.wav")));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--segments needs --scp"), std::string::npos) << r.output;
 }
 
 TEST_F(TranscribeTest, JsonParsesWithTimesInsideTheAudioAndLongAudioIsSegmented) {

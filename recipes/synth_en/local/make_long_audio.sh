@@ -4,7 +4,12 @@
 # seconds of digital silence after each, and, with `--snr`, pink noise mixed
 # over the whole file (pauses included) at that SNR against the file's RMS,
 # as a noisy room would. Writes OUT/{wav.scp,text,utt2dur} (one entry per
-# long file; its text the utterances' texts in order) and OUT/wav/.
+# long file; its text the utterances' texts in order), OUT/wav/, and
+# OUT/segments: where each utterance lies in its long file (with up to 0.25 s
+# of the pause on either side), so that
+#   attend transcribe --scp OUT/wav.scp --segments OUT/segments
+# decodes the sentences one by one from the same audio: the reference for a
+# segmentation (join the hypotheses per file to score them against OUT/text).
 # Deterministic (sox -R).
 #
 #   local/make_long_audio.sh [--per-file 20] [--gap 0.5] [--snr ""] DIR OUT
@@ -28,6 +33,7 @@ mkdir -p "$out/wav"
 : >"$out/wav.scp.tmp"
 : >"$out/text.tmp"
 : >"$out/utt2dur.tmp"
+: >"$out/segments.tmp"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sox -R -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 "$gap"
@@ -36,11 +42,19 @@ paste -d' ' <(cut -d' ' -f1 "$data/text") <(cut -d' ' -f2- "$data/text") |
   awk -v n="$per_file" '{ g = sprintf("long%03d", int((NR - 1) / n)); print g, $0 }' >"$tmp/groups"
 for group in $(cut -d' ' -f1 "$tmp/groups" | uniq); do
   inputs=()
+  : >"$tmp/durations"
   while read -r _ utt _; do
     path=$(awk -v u="$utt" '$1 == u { print $2; exit }' "$data/wav.scp")
     [ -n "$path" ] || { echo "$0: no wav for $utt in $data/wav.scp" >&2; exit 1; }
     inputs+=("$path" "$tmp/gap.wav")
+    echo "$utt $(soxi -D "$path")" >>"$tmp/durations"
   done < <(awk -v g="$group" '$1 == g' "$tmp/groups")
+  awk -v g="$group" -v gap="$gap" '{
+      pad = gap / 2 < 0.25 ? gap / 2 : 0.25
+      start = t - pad < 0 ? 0 : t - pad
+      printf "%s-%s %s %.3f %.3f\n", g, $1, g, start, t + $2 + pad
+      t += $2 + gap
+    }' "$tmp/durations" >>"$out/segments.tmp"
   wav=$out/wav/$group.wav
   sox -R "${inputs[@]}" -b 16 "$tmp/clean.wav"
   if [ -n "$snr" ]; then
@@ -60,4 +74,5 @@ done
 mv "$out/wav.scp.tmp" "$out/wav.scp"
 mv "$out/text.tmp" "$out/text"
 mv "$out/utt2dur.tmp" "$out/utt2dur"
+mv "$out/segments.tmp" "$out/segments"
 echo "$0: $(wc -l <"$out/wav.scp") long files in $out ($(awk '{ s += $2 } END { printf "%.1f", s / 60 }' "$out/utt2dur") min)"
