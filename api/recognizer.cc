@@ -235,10 +235,10 @@ class RecognizerImpl : public Recognizer {
     int64_t end = 0, next = 0;
   };
 
-  // The CTC head over pending_'s first `window` frames finds the pauses of at
-  // least --min-pause; each ends a segment, keeping kPauseKeepSeconds on
-  // either side. When there is none and `must_cut`, the window is cut in the
-  // middle of the longest letterless stretch in its last kSplitSearchSeconds
+  // The CTC head over pending_'s first `window` frames finds the letterless
+  // stretches of at least kModelPauseFraction × --min-pause; each ends a
+  // segment, keeping kPauseKeepSeconds of it on either side. When there is none and `must_cut`, the
+  // window is cut in the middle of the longest letterless stretch in its last kSplitSearchSeconds
   // (between two words), and failing that at the quietest frame.
   std::vector<Cut> ModelCuts(int64_t window, bool must_cut) {
     EncodeFrames(0, window);

@@ -32,14 +32,17 @@ struct DecodeOptions {
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
   bool keep_attention = true;         // return attention matrices
   bool keep_tokens = true;            // return per-token times (words are returned either way)
-  // Longer audio is cut at quiet points into segments. The bundled model
-  // learned sentences of 12 s at most; 30-s segments of several sentences in
-  // noise, where no pause is found, come out 94 % wrong, 10-s ones 44 %.
+  // Longer audio is cut into segments. The bundled model learned sentences of
+  // 12 s at most; where no pause is found, it is cut where the model hears no
+  // letter (between words). In noise, 30-s segments of several sentences came
+  // out 94 % wrong, 10-s ones 44 % (recipes/synth_en/RESULTS.md, long audio).
   double max_segment_seconds = 10.0;
   // A pause this long (quiet by the recording's own levels) ends a segment, and
-  // a segment that is only pause is not decoded; 0 = off. A recording of
-  // steady noise alone has no pauses (its speech level is its floor) and is
-  // decoded: the model answers it.
+  // a segment that is only pause is not decoded; 0 = off. In a recording
+  // longer than max_segment_seconds, a stretch of 0.6 of this where the CTC
+  // head writes no letter also ends one: noise as loud as the pauses hides
+  // them from loudness, not from the model. A recording of steady noise
+  // alone has no pauses and is decoded: the model answers it.
   double min_pause_seconds = 0.5;
   int threads = 0;  // oneDNN threads; 0 = all cores
   // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
