@@ -1,6 +1,7 @@
 #include "bench/common/report.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -59,15 +60,32 @@ std::string RunPeer(const std::string& script, const std::string& args) {
   const char* root = std::getenv("ATTEND_SOURCE_DIR");
   std::string command = env + "/usr/bin/python3 " + (root ? std::string(root) : std::string(".")) +
                         "/bench/peers/" + script + " " + args + " 2>/dev/null";
+  // The peer's stderr goes to a file: on failure its last line says why.
+  char err_path[] = "/tmp/attend_bench_peer_XXXXXX";
+  const int err_fd = mkstemp(err_path);
+  if (err_fd >= 0) close(err_fd);
+  command.replace(command.rfind("2>/dev/null"), std::string::npos,
+                  err_fd >= 0 ? std::string("2>") + err_path : std::string("2>/dev/null"));
   FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "";
   std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "";
-  return out;
+  int status = -1;
+  if (pipe != nullptr) {
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+    status = pclose(pipe);
+  }
+  std::string why;
+  if (err_fd >= 0) {
+    std::ifstream err(err_path);
+    for (std::string line; std::getline(err, line);)
+      if (!line.empty()) why = line;
+    std::remove(err_path);
+  }
+  if (pipe != nullptr && WIFEXITED(status) && WEXITSTATUS(status) == 0) return out;
+  std::cerr << "bench: peer " << script << " failed" << (why.empty() ? std::string() : ": " + why)
+            << "\n";
+  return "";
 }
 
 }  // namespace attend::bench

@@ -42,7 +42,8 @@ double MedianMs(Fn&& run, int repeats = 7, int warmup = 2);
 // Runs a peer script (python3 bench/peers/<script> <args>) with the fair
 // settings of shared/BENCHMARKS.md (OpenBLAS from $ATTEND_BENCH_OPENBLAS, the
 // tuned glibc allocator) and returns its stdout. Empty when the peer cannot run
-// (no python3/torch): the caller prints that and skips the ratio.
+// (no python3/torch, a model it cannot read): the last line of its stderr goes
+// to stderr, and the caller prints that it skips the ratio.
 std::string RunPeer(const std::string& script, const std::string& args);
 
 double NowMs();
