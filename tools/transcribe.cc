@@ -208,7 +208,10 @@ int RunTranscribe(const Args& args) {
   if (!segments.empty() && (scp.empty() || !files.empty()))
     throw UsageError("--segments needs --scp (its recordings) and no other input");
   std::vector<Input> inputs = ListInputs(files, scp);
-  if (!segments.empty()) inputs = ListSegments(segments, inputs);
+  if (!segments.empty()) {
+    inputs = ListSegments(segments, inputs);
+    if (inputs.empty()) throw UsageError("no segments listed (" + segments + ")");
+  }
   if (inputs.empty()) throw UsageError("no input: give audio files, '-' or --scp (see --help)");
   if ((format == "srt" || format == "vtt") && inputs.size() > 1 && output_dir.empty())
     throw UsageError("--format " + format + " with several inputs needs --output-dir");

@@ -154,6 +154,10 @@ TEST_F(TranscribeTest, SegmentsDecodeStretchesOfTheScpRecordings) {
   r = RunAttend(Run("--segments " + dir_.File("segments") + " " + dir_.File("one.wav")));
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("--segments needs --scp"), std::string::npos) << r.output;
+  std::ofstream(dir_.File("no_segments")) << "";
+  r = RunAttend(Run("--scp " + dir_.File("wav.scp") + " --segments " + dir_.File("no_segments")));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("attend: error: no segments listed ("), std::string::npos) << r.output;
 }
 
 TEST_F(TranscribeTest, JsonParsesWithTimesInsideTheAudioAndLongAudioIsSegmented) {
