@@ -241,7 +241,7 @@ class RecognizerImpl : public Recognizer {
   // window is cut in the middle of the longest letterless stretch in its last kSplitSearchSeconds
   // (between two words), and failing that at the quietest frame.
   std::vector<Cut> ModelCuts(int64_t window, bool must_cut) {
-    EncodeFrames(0, window);
+    Encode(PendingRows(window));
     const int64_t reduction = model_->config().encoder.reduction;
     const int64_t frames = out_lengths_[0];
     const int V = model_->vocab().size();
@@ -289,12 +289,17 @@ class RecognizerImpl : public Recognizer {
     segment_start_frame_ += frames;
   }
 
-  // Runs the encoder and the CTC head over pending_ rows [first, first + frames):
-  // encoded_, ctc_log_probs_ and out_lengths_ hold the result.
-  void EncodeFrames(int64_t first, int64_t frames) {
-    const int64_t dim = pending_.cols();
-    frontend::Matrix feats(frames, dim);
-    std::copy_n(pending_.Row(first), frames * dim, feats.data());
+  // pending_'s first `frames` rows.
+  frontend::Matrix PendingRows(int64_t frames) const {
+    frontend::Matrix rows(frames, pending_.cols());
+    std::copy_n(pending_.data(), frames * pending_.cols(), rows.data());
+    return rows;
+  }
+
+  // Runs the encoder and the CTC head over `feats` (before CMVN): encoded_,
+  // ctc_log_probs_ and out_lengths_ hold the result.
+  void Encode(frontend::Matrix feats) {
+    const int64_t frames = feats.rows(), dim = feats.cols();
     if (model_->cmvn() != nullptr) model_->cmvn()->Apply(&feats);
     // Padded to the encoder's bucket (the length travels beside it): a new
     // shape per segment length made new plans and oneDNN primitives per
@@ -309,12 +314,9 @@ class RecognizerImpl : public Recognizer {
 
   // Decodes pending_ rows [0, frames) as one segment.
   void DecodeSegment(int64_t frames) {
-    if (pauses_) {
-      frontend::Matrix feats(frames, pending_.cols());
-      std::copy_n(pending_.data(), frames * pending_.cols(), feats.data());
-      if (pauses_->AllQuiet(feats)) return;  // a pause alone
-    }
-    EncodeFrames(0, frames);
+    frontend::Matrix feats = PendingRows(frames);
+    if (pauses_ && pauses_->AllQuiet(feats)) return;  // a pause alone
+    Encode(std::move(feats));
     const bool need_ctc = search_options_.ctc_weight > 0;
     auto hyps = search_->Search(encoded_, out_lengths_, need_ctc ? &ctc_log_probs_ : nullptr)[0];
 

@@ -58,14 +58,13 @@ std::string RunPeer(const std::string& script, const std::string& args) {
   if (const char* ob = std::getenv("ATTEND_BENCH_OPENBLAS"))
     env += std::string("LD_LIBRARY_PATH=") + ob + " ";
   const char* root = std::getenv("ATTEND_SOURCE_DIR");
-  std::string command = env + "/usr/bin/python3 " + (root ? std::string(root) : std::string(".")) +
-                        "/bench/peers/" + script + " " + args + " 2>/dev/null";
   // The peer's stderr goes to a file: on failure its last line says why.
   char err_path[] = "/tmp/attend_bench_peer_XXXXXX";
   const int err_fd = mkstemp(err_path);
   if (err_fd >= 0) close(err_fd);
-  command.replace(command.rfind("2>/dev/null"), std::string::npos,
-                  err_fd >= 0 ? std::string("2>") + err_path : std::string("2>/dev/null"));
+  const std::string command = env + "/usr/bin/python3 " +
+                              (root ? std::string(root) : std::string(".")) + "/bench/peers/" +
+                              script + " " + args + " 2>" + (err_fd >= 0 ? err_path : "/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   int status = -1;

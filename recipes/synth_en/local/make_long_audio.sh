@@ -38,14 +38,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sox -R -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 "$gap"
 # Kaldi order: wav.scp and text sorted alike; the groups follow text's order.
-paste -d' ' <(cut -d' ' -f1 "$data/text") <(cut -d' ' -f2- "$data/text") |
-  awk -v n="$per_file" '{ g = sprintf("long%03d", int((NR - 1) / n)); print g, $0 }' >"$tmp/groups"
+# Lines `group uttid wav text...`.
+awk -v n="$per_file" 'NR == FNR { wav[$1] = $2; next }
+  {
+    if (!($1 in wav)) { print "no wav for " $1 > "/dev/stderr"; exit 1 }
+    utt = $1; $1 = ""
+    print sprintf("long%03d", int((FNR - 1) / n)), utt, wav[utt] $0
+  }' "$data/wav.scp" "$data/text" >"$tmp/groups"
 for group in $(cut -d' ' -f1 "$tmp/groups" | uniq); do
   inputs=()
   : >"$tmp/durations"
-  while read -r _ utt _; do
-    path=$(awk -v u="$utt" '$1 == u { print $2; exit }' "$data/wav.scp")
-    [ -n "$path" ] || { echo "$0: no wav for $utt in $data/wav.scp" >&2; exit 1; }
+  while read -r _ utt path _; do
     inputs+=("$path" "$tmp/gap.wav")
     echo "$utt $(soxi -D "$path")" >>"$tmp/durations"
   done < <(awk -v g="$group" '$1 == g' "$tmp/groups")
@@ -68,7 +71,7 @@ for group in $(cut -d' ' -f1 "$tmp/groups" | uniq); do
     mv "$tmp/clean.wav" "$wav"
   fi
   echo "$group $(cd "$(dirname "$wav")" && pwd)/$group.wav" >>"$out/wav.scp.tmp"
-  echo "$group $(awk -v g="$group" '$1 == g { $1 = ""; $2 = ""; sub(/^  /, ""); printf "%s ", $0 }' "$tmp/groups" | sed 's/ $//')" >>"$out/text.tmp"
+  echo "$group $(awk -v g="$group" '$1 == g { $1 = $2 = $3 = ""; sub(/^   /, ""); printf "%s ", $0 }' "$tmp/groups" | sed 's/ $//')" >>"$out/text.tmp"
   echo "$group $(soxi -D "$wav")" >>"$out/utt2dur.tmp"
 done
 mv "$out/wav.scp.tmp" "$out/wav.scp"
