@@ -126,16 +126,24 @@ class RecognizerImpl : public Recognizer {
   Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) override {
     ATTEND_CHECK(count >= 0 && sample_rate_hz > 0, "bad audio: ", count, " samples at ",
                  sample_rate_hz, " Hz");
-    std::vector<float> scaled(samples, samples + count);
-    for (float& s : scaled) {
-      ATTEND_CHECK(std::isfinite(s), "audio contains NaN or infinite samples");
-      s *= kInt16Scale;
-    }
+    for (int64_t i = 0; i < count; ++i)
+      ATTEND_CHECK(std::isfinite(samples[i]), "audio contains NaN or infinite samples");
+    auto scaled = [](const float* begin, const float* end) {
+      std::vector<float> block(begin, end);
+      for (float& s : block) s *= kInt16Scale;
+      return block;
+    };
     const double rate = model_->config().fbank.frame.samp_freq;
-    if (sample_rate_hz != rate)
-      scaled = frontend::Resampler::Resample(scaled, sample_rate_hz, rate);
     Begin();
-    Feed(scaled);
+    if (sample_rate_hz != rate) {
+      Feed(frontend::Resampler::Resample(scaled(samples, samples + count), sample_rate_hz, rate));
+    } else {
+      // In the blocks RecognizeFile reads: the same segments, and pending
+      // features stay within a segment whatever the length (fed at once, an
+      // hour was one pending matrix, copied at every cut).
+      for (int64_t i = 0; i < count; i += frontend::kAudioBlockFrames)
+        Feed(scaled(samples + i, samples + std::min(count, i + frontend::kAudioBlockFrames)));
+    }
     return Finish();
   }
 

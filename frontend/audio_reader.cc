@@ -17,7 +17,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int64_t kBlockFrames = 16384;
+constexpr int64_t kBlockFrames = kAudioBlockFrames;
 constexpr int32_t kMinRateHz = 1000;
 constexpr int32_t kMaxRateHz = 768000;
 

@@ -19,6 +19,9 @@
 
 namespace attend::frontend {
 
+// Read() hands out at most this many input frames' worth of samples per call.
+constexpr int64_t kAudioBlockFrames = 16384;
+
 struct AudioOptions {
   float target_rate_hz = 16000.0f;  // rate of the samples handed out (features' --sample-frequency)
   int32_t channel = -1;             // --channel: channel to use (0-based); -1 = mix all down
