@@ -12,7 +12,7 @@ Sources (all from Debian packages, nothing downloaded):
   timedate  times and dates ("at seven thirty", "march third");
   command   short commands ("turn on the kitchen light");
   wordseq   sequences of common dictionary words.
-Every sentence is normalized with local/text_norm.py (attend's normalizer),
+Every sentence is normalized with ../utils/text_norm.py (attend's normalizer),
 deduplicated on its normalized form, shuffled with the seed and split, so no
 sentence is in two sets. Writes OUT/{train,dev,test}.txt (`sentid sentence`,
 sentid = kind letter + number) and OUT/stats.tsv; prints the same statistics.

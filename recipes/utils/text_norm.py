@@ -10,7 +10,7 @@ collapsed to one space and trimmed. Bytes >= 0x80 pass through unchanged.
 
 Usage as a filter:  text_norm.py [--has-key] < in > out
   --has-key: lines are Kaldi `key text`; the key is kept as is.
-local/check_text_norm.sh compares this with the C++ implementation on a corpus.
+recipes/utils/check_text_norm.sh compares this with the C++ implementation on a corpus.
 """
 import sys
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Checks that local/text_norm.py agrees with attend's C++ TextNormalizer
+# Checks that recipes/utils/text_norm.py agrees with attend's C++ TextNormalizer
 # (decoder/text_normalizer.cc) byte for byte on a text file (default: every line of
 # the Debian fortunes, the rawest text the recipe reads, plus a few edge cases).
 # Compiles a ten-line harness against the repository's sources in a temp dir
 # (g++ and Boost.Program_options, which `make deps` installs); touches nothing else.
-#   local/check_text_norm.sh [FILE]
+#   recipes/utils/check_text_norm.sh [FILE]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
