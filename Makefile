@@ -23,7 +23,14 @@ RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox \
                festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
                festvox-itapc16k festvox-italp16k festvox-suopuhe-mv festvox-suopuhe-lj \
                festvox-czech-dita festvox-czech-machac
-DEPS += $(RECIPE_DEPS)
+# Packages recipes/real_en imports real human speech from (two freeware talkie games,
+# telephone prompts, voice packs, letter names), its LM text (WordNet) and the
+# independent check recordings (pocketsphinx-testdata, alsa-utils); mpg123 decodes
+# Flight of the Amazon Queen's MP3 speech.
+REAL_RECIPE_DEPS := beneath-a-steel-sky flight-of-the-amazon-queen asterisk-core-sounds-en \
+                    asterisk-core-sounds-en-wav hedgewars-data klettres-data mpg123 wordnet-base \
+                    pocketsphinx-testdata alsa-utils
+DEPS += $(RECIPE_DEPS) $(REAL_RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -49,7 +56,7 @@ bench-deps: deps
 	$(call install_missing,$(BENCH_DEPS))
 
 recipe-deps:
-	$(call install_missing,$(RECIPE_DEPS))
+	$(call install_missing,$(RECIPE_DEPS) $(REAL_RECIPE_DEPS))
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DATTEND_WERROR=$(ATTEND_WERROR)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage 4 of recipes/synth_en: picks decoding options on dev (never on test).
+# Picks decoding options on dev (never on test); stage 4 of recipes/synth_en and real_en.
 #
 #   tune_decode.sh MODEL DEV_DIR OUT_DIR NJ OPTIONS...
 #
