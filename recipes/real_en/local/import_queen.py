@@ -16,16 +16,16 @@ Utterance ids are `<speaker>-<voice file name, lower case, without .SB>`.
 import argparse
 import collections
 import os
-import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datadir import DataDir, normalize_script, run_parallel, wav_seconds  # noqa: E402
+from datadir import DataDir, run_parallel, wav_seconds  # noqa: E402
 import queen_audio  # noqa: E402
 import queen_cutaway  # noqa: E402
 import queen_dialogue  # noqa: E402
 import queen_joe  # noqa: E402
+from queen_text import is_non_speech, script_text  # noqa: E402
 from queen_resources import QueenFormatError, QueenResources  # noqa: E402
 
 PACKAGE = "flight-of-the-amazon-queen"
@@ -42,8 +42,6 @@ GENDER = {
     "queen_bob": "m", "queen_frank": "m", "queen_henry": "m", "queen_jim": "m",
     "queen_john": "m", "queen_ian": "m", "queen_laris": "m",
 }
-
-_ONLY_TAGS = re.compile(r"^(\s*<[^<>]*>\s*[.,!?]*)+\s*$")
 
 
 class Clip:
@@ -130,8 +128,8 @@ def select_clips(res, clips, data):
         if c.kind == "interface":
             data.drop(what, "interface label, not a spoken line (Joe's responses 22, 23, 30-40)")
             continue
-        c.text = normalize_script(c.raw)
-        if not c.text and not _ONLY_TAGS.match(c.raw):
+        c.text = script_text(c.raw)
+        if not c.text and not is_non_speech(c.raw):
             data.drop(what, "no words in the text")
             continue
         c.uttid = "%s-%s" % (c.spk, c.file[:-3].lower())
@@ -187,10 +185,13 @@ def main(argv=None):
 
     speech_entries = res.names(".SB")
     unmapped = [n for n in speech_entries if n not in claimed]
-    data.extra.append("voice entries: %d .SB in %s, %d named by a script line, %d unmapped "
-                      "(sound effects and unused takes; e.g. %s)" % (
-                          len(speech_entries), os.path.basename(args.game_file),
-                          len(claimed), len(unmapped), ", ".join(unmapped[:8])))
+    effects = [n for n in unmapped if "SSSS" in n]
+    others = [n for n in unmapped if "SSSS" not in n]
+    data.extra.append("voice entries: %d .SB in %s, %d named by a script line, %d unmapped: "
+                      "%d room sound effects (e.g. %s), %d takes no script line names (%s)" % (
+                          len(speech_entries), os.path.basename(args.game_file), len(claimed),
+                          len(unmapped), len(effects), ", ".join(effects[:3]), len(others),
+                          ", ".join(others)))
     data.extra.append("non-speech clips kept (text only a tag like <laugh>): %d" % non_speech)
     for kind in sorted(per_kind):
         data.extra.append("kept %s: %d clips, %.2f h" % (kind, per_kind[kind][0],

@@ -107,6 +107,13 @@ def parse_cut(raw, people, include_header=True):
     data = raw[CUT_HEADER_SIZE:] if include_header else raw
     if len(data) < OBJECTS_OFFSET:
         raise CutFormatError("file too short")
+    try:
+        return _parse(data, people)
+    except struct.error as e:
+        raise CutFormatError("offsets point past the end: %s" % e)
+
+
+def _parse(data, people):
     _panel, count, _flags, state_off, sentence_off, _banks = struct.unpack_from(">HhhHHH", data, 0)
     count = abs(count)
     _entry, soff = read_string(data, sentence_off)

@@ -76,6 +76,13 @@ def parse_dog(raw, include_header=True):
     data = raw[DOG_HEADER_SIZE:] if include_header else raw
     if len(data) < TREE_OFFSET:
         raise DogFormatError("file too short (%d bytes)" % len(raw))
+    try:
+        return _parse(data)
+    except struct.error as e:
+        raise DogFormatError("offsets point past the end: %s" % e)
+
+
+def _parse(data):
     (levels, _unique, talk_key, joe_max, person_max) = struct.unpack_from(">5h", data, 0)
     person_off, _cut_off, again_off = struct.unpack_from(">3H", data, 22)
     joe_off = TREE_OFFSET + abs(levels) * LEVEL_SIZE
