@@ -254,7 +254,8 @@ def script_contexts(events, compacts):
     targets = {s: set() for s in events}
     action_of = {}
     for cid, (ctype, w) in compacts.items():
-        if ctype != CPT_TYPE_COMPACT or len(w) <= max(CPT_OWN_SCRIPTS):
+        # Objects have short compacts (no mega data): only the fields they hold.
+        if ctype != CPT_TYPE_COMPACT or len(w) <= CPT_ACTION_SCRIPT:
             continue
         scr = w[CPT_ACTION_SCRIPT]
         if scr in events:
@@ -262,7 +263,7 @@ def script_contexts(events, compacts):
             targets[scr].add(cid)
             action_of[cid] = scr
         for field in CPT_OWN_SCRIPTS:
-            scr = w[field]
+            scr = w[field] if field < len(w) else None
             if scr in events:
                 runners[scr].add(cid)
     changed = True
