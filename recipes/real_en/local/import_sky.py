@@ -54,10 +54,6 @@ GENDERS = {
 }
 
 
-class ImportError_(Exception):
-    pass
-
-
 def speaker_name(compact_name, cid):
     """`sky_<name>`: the compact's name without its scene prefix (sc42_judge ->
     judge), aliases merged; `sky_c<id>` for a compact without a name."""
@@ -137,8 +133,8 @@ class SkyDataDir(datadir.DataDir):
 
 
 def fail(what, path):
-    print("import_sky: error: %s (%s); this importer reads the Debian package %s "
-          "0.0372-8" % (what, path, PACKAGE), file=sys.stderr)
+    print("import_sky: error: %s; expected the data of the Debian package %s 0.0372-8 (%s)"
+          % (what, PACKAGE, path), file=sys.stderr)
     sys.exit(1)
 
 
@@ -211,9 +207,7 @@ def main(argv=None):
         what = "%05d %r" % (num, raw[:40])
         if err:
             # A CRC mismatch means a decoder bug or damaged data: stop, loudly.
-            print("import_sky: error: speech file %d: %s (%s)" % (num, err, disk.dsk_path),
-                  file=sys.stderr)
-            sys.exit(1)
+            fail("speech file %d: %s" % (num, err), disk.dsk_path)
         text = datadir.normalize_script(raw)
         if not text:
             if re.search(r"[A-Za-z0-9]", raw):
