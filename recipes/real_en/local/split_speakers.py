@@ -8,6 +8,9 @@ no training utterance says a dev or test sentence.
 Writes DATA/real_train, DATA/real_dev, DATA/real_test (wav.scp, text, utt2spk,
 spk2utt, spk2gender where known) and DATA/real_split_report.txt. Conf keys:
   dev_speakers, test_speakers   held-out speaker ids (space-separated)
+  unused_speakers               speakers left out of every set: the clips whose
+                                speaker the importer could not find (they may be
+                                a held-out character's)
   sentence_split_sources        sources whose speakers all say the same phrases
                                 (voice packs): their phrases are halved by a hash
                                 of the text; held-out speakers keep one half and
@@ -42,12 +45,15 @@ def held_half(text):
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 2 == 0
 
 
-def split(utts, source_of, dev_spk, test_spk, halved):
+def split(utts, source_of, dev_spk, test_spk, halved, unused=frozenset()):
     """{'real_train'|'real_dev'|'real_test': [uttid]} and a Counter of what was dropped."""
     sets = collections.defaultdict(list)
     dropped = collections.Counter()
     for u in sorted(utts):
         spk, _, text = utts[u]
+        if spk in unused:
+            dropped["unused speaker %s" % spk] += 1
+            continue
         name = "real_dev" if spk in dev_spk else "real_test" if spk in test_spk else "real_train"
         if source_of[u] in halved and text and held_half(text) != (name != "real_train"):
             dropped["%s: phrase in the other half (%s)" % (name, source_of[u])] += 1
@@ -92,6 +98,7 @@ def main():
     dev_spk = set(conf.list("dev_speakers"))
     test_spk = set(conf.list("test_speakers"))
     halved = set(conf.list("sentence_split_sources"))
+    unused = set(conf.list("unused_speakers"))
     utts, gender, source_of = {}, {}, {}
     for d in a.sources:
         u, g = read_dir(d)
@@ -99,12 +106,12 @@ def main():
         gender.update(g)
         source_of.update((k, os.path.basename(os.path.normpath(d))) for k in u)
     known = {s for s, _, _ in utts.values()}
-    missing = sorted((dev_spk | test_spk) - known)
+    missing = sorted((dev_spk | test_spk | unused) - known)
     if missing or dev_spk & test_spk:
         sys.exit("split_speakers: error: held-out speakers %s (%s)" % (
             "not in any source: " + " ".join(missing) if missing else
             "in both dev and test: " + " ".join(sorted(dev_spk & test_spk)), a.conf))
-    sets, dropped = split(utts, source_of, dev_spk, test_spk, halved)
+    sets, dropped = split(utts, source_of, dev_spk, test_spk, halved, unused)
     report = []
     for name in ("real_train", "real_dev", "real_test"):
         write_dir(os.path.join(a.out, name), sets[name], utts, gender)

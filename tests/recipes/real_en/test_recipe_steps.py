@@ -71,6 +71,13 @@ class SplitTest(unittest.TestCase):
         self.assertEqual(sets["real_train"], ["a-2", "a-3"])
         self.assertEqual(dropped["real_train: says a dev or test sentence"], 1)
 
+    def test_unused_speakers_are_in_no_set(self):
+        utts = self.utts()
+        sets, dropped = split_speakers.split(utts, {u: "g" for u in utts}, {"c"}, {"b"}, set(),
+                                             {"a"})
+        self.assertEqual(sets["real_train"], [])
+        self.assertEqual(dropped["unused speaker a"], 3)
+
     def test_halved_sources_keep_disjoint_phrase_halves(self):
         phrases = ["phrase %d" % i for i in range(40)]
         utts = {}
