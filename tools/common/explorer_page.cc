@@ -66,8 +66,8 @@ std::vector<uint8_t> Wav16(std::span<const float> samples, int rate) {
 
 // The log-mel filterbank of `samples` (the frontend's defaults at the audio's
 // rate: the picture, not necessarily the model's exact input), quantized to
-// 8 bits between a low percentile and the maximum, so that the floor of
-// digital silence does not squeeze the speech into a few grey levels.
+// 8 bits between a low percentile and the maximum, so that quiet frames do
+// not squeeze the speech into a few levels.
 json Features(std::span<const float> samples, int rate) {
   frontend::FbankOptions opts;
   opts.frame.samp_freq = static_cast<float>(rate);
@@ -82,7 +82,10 @@ json Features(std::span<const float> samples, int rate) {
     std::vector<float> sorted = values;
     auto low = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 50);
     std::nth_element(sorted.begin(), low, sorted.end());
-    lo = std::min(*low, hi - 1e-3f);
+    // At most kRangeNats below the maximum: digital silence sits at the log
+    // floor (about -16), far below any recorded noise.
+    constexpr float kRangeNats = 17;
+    lo = std::min(std::max(*low, hi - kRangeNats), hi - 1e-3f);
   }
   std::vector<uint8_t> bytes(values.size());
   for (size_t i = 0; i < values.size(); ++i)
