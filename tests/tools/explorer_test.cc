@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/test_support.h"
+#include "tools/common/explorer_index.h"
+#include "tools/common/explorer_page.h"
 
 namespace attend {
 namespace {
@@ -23,6 +25,7 @@ namespace {
 using testing::ReadFileBytes;
 using testing::RunAttend;
 using testing::RunCommand;
+using tools::ExplorerSummary;
 
 const std::vector<std::string> kSamples = {
     "espeak_en029_annie-f003056", "espeak_engb_aunty-d001653",
@@ -37,6 +40,66 @@ nlohmann::json PageData(const std::string& html) {
   if (begin == std::string::npos) return nullptr;
   const size_t end = html.find("</script>", begin);
   return nlohmann::json::parse(html.substr(begin + open.size(), end - begin - open.size()));
+}
+
+// An alternative whose words are single letters (tokens: the letters and
+// <space>), one encoder frame per token, attention on the diagonal.
+Alternative Letters(const std::string& text, double start) {
+  Alternative a;
+  a.text = text;
+  double t = start;
+  for (char c : text) {
+    const std::string token = c == ' ' ? "<space>" : std::string(1, c);
+    a.tokens.push_back({token, t, t + 0.04, 0.9f});
+    if (c != ' ') a.words.push_back({token, t, t + 0.04, 0.9f});
+    t += 0.04;
+  }
+  a.attention_rows = static_cast<int64_t>(a.tokens.size()) + 1;
+  a.attention_cols = 25;
+  a.attention.assign(a.attention_rows * a.attention_cols, 0.0f);
+  for (int64_t r = 0; r < a.attention_rows; ++r) a.attention[r * 25 + std::min<int64_t>(r, 24)] = 1;
+  return a;
+}
+
+// Two segments scored against one reference: the whole is aligned once (its
+// errors go to the index), each segment's alternatives against the reference
+// words aligned with it; a deleted word at a boundary goes to the segment
+// before it. A key cannot end the page's script.
+TEST(ExplorerPageTest, EditsPerSegmentAndAlternative) {
+  Transcript t;
+  t.duration = 2;
+  t.seconds_per_frame = 0.04;
+  t.segments.push_back({0.0, 1.0, {Letters("a b", 0.0)}});
+  t.segments.push_back({1.0, 2.0, {Letters("d", 1.0), Letters("c d", 1.0)}});
+  t.text = "a b d";
+  const std::string reference = "a b c d";
+  const std::vector<float> samples(32000, 0.0f);
+  ExplorerSummary summary;
+  const std::string html = tools::RenderExplorerPage("key</script><!--", t, samples, 16000,
+                                                     &reference, "model", &summary);
+  EXPECT_EQ(summary.errors.deletions, 1);
+  EXPECT_EQ(summary.errors.errors(), 1);
+  EXPECT_EQ(html.find("key</script>"), std::string::npos);
+  const nlohmann::json data = PageData(html);
+  ASSERT_TRUE(data.is_object());
+  EXPECT_EQ(data["key"], "key</script><!--");
+  EXPECT_EQ(data["reference"], reference);
+  auto ops = [&](int segment, int alt) {
+    std::string s;
+    for (const auto& e : data["segments"][segment]["nbest"][alt]["edits"])
+      s += e["op"].get<std::string>();
+    return s;
+  };
+  EXPECT_EQ(ops(0, 0), "CCD");  // c, deleted after b, is the first segment's
+  EXPECT_EQ(ops(1, 0), "C");
+  EXPECT_EQ(ops(1, 1), "IC");
+  EXPECT_EQ(data["segments"][1]["nbest"][1]["errors"], 1);
+  EXPECT_EQ(data["segments"][0]["nbest"][0]["heads"][0]["rows"].size(), 4u);
+
+  summary.page = "a #1.html";
+  const std::string index = tools::RenderExplorerIndex({summary});
+  EXPECT_NE(index.find("href=\"a%20%231.html\""), std::string::npos) << index;
+  EXPECT_NE(index.find("key&lt;/script&gt;"), std::string::npos) << index;
 }
 
 // The path of Chromium, or "" when it is not installed.

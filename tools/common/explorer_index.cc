@@ -7,6 +7,22 @@
 namespace attend::tools {
 namespace {
 
+// A file name as a relative URL: the characters a path may hold that would
+// end or change the URL's path percent-encoded.
+std::string UrlPath(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '%' || c == '#' || c == '?' || c == ' ') {
+      char code[4];
+      std::snprintf(code, sizeof(code), "%%%02X", static_cast<unsigned char>(c));
+      out += code;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // "12.50" (a percentage); "inf" for errors against an empty reference.
 std::string Percent(double rate) {
   char text[32];
@@ -62,7 +78,8 @@ std::string RenderExplorerIndex(std::vector<ExplorerSummary> pages) {
   for (const ExplorerSummary& p : pages) {
     char length[32];
     std::snprintf(length, sizeof(length), "%.2f", p.duration);
-    html << "<tr><td><a href=\"" << HtmlEscape(p.page) << "\">" << HtmlEscape(p.key) << "</a></td>"
+    html << "<tr><td><a href=\"" << HtmlEscape(UrlPath(p.page)) << "\">" << HtmlEscape(p.key)
+         << "</a></td>"
          << "<td class=\"n\">" << length << "</td>";
     if (scored && p.scored) {
       const auto& e = p.errors;
