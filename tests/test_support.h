@@ -50,10 +50,9 @@ struct CommandResult {
   std::string output;  // stdout, and stderr when the command redirects it
 };
 
-// Runs `attend <args>` through the shell (args are shell words, quote them),
-// with stderr captured into output too. A crash shows as exit_code -1.
-inline CommandResult RunAttend(const std::string& args) {
-  std::string command = std::string(ATTEND_BINARY) + " " + args + " 2>&1";
+// Runs a shell command, with stderr captured into output too when the
+// command redirects it. A crash shows as exit_code -1.
+inline CommandResult RunCommand(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -64,6 +63,12 @@ inline CommandResult RunAttend(const std::string& args) {
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs `attend <args>` through the shell (args are shell words, quote them),
+// with stderr captured into output too. A crash shows as exit_code -1.
+inline CommandResult RunAttend(const std::string& args) {
+  return RunCommand(std::string(ATTEND_BINARY) + " " + args + " 2>&1");
 }
 
 }  // namespace attend::testing

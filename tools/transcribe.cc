@@ -1,7 +1,8 @@
 // `attend transcribe`: audio files, globs, stdin or a wav.scp (with a Kaldi
 // segments file: stretches of its recordings) in; text, JSON, subtitles or CTM
-// out; attention heatmaps on request. Thin: it goes through the public API
-// (attend::Recognizer) like any application would.
+// out; attention heatmaps or the attention explorer's HTML pages on request.
+// Thin: it goes through the public API (attend::Recognizer) like any
+// application would.
 #include <glob.h>
 #include <malloc.h>
 
@@ -12,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <thread>
 
@@ -25,6 +27,8 @@
 #include "tools/common/bundled_model.h"
 #include "tools/common/cli.h"
 #include "tools/common/decode_flags.h"
+#include "tools/common/explorer_index.h"
+#include "tools/common/explorer_page.h"
 #include "tools/common/progress_bar.h"
 #include "tools/common/transcript_writers.h"
 
@@ -103,13 +107,19 @@ std::vector<Input> ListSegments(const std::string& path, const std::vector<Input
   return inputs;
 }
 
-// Decodes a stretch of a recording. The recording is read whole, once for the
-// run of segments from it (Kaldi's extract-segments reads it whole too): about
-// 230 MB per hour at 16 kHz.
+// Reads the audio of an input: a stretch of a recording, or all of it (start
+// < 0). The recording is read whole, once for the run of segments from it
+// (Kaldi's extract-segments reads it whole too): about 230 MB per hour at 16 kHz.
 class SegmentReader {
  public:
   Transcript Recognize(Recognizer* recognizer, const Input& in) {
-    const int rate = recognizer->SampleRate();
+    const std::span<const float> samples = Samples(in, recognizer->SampleRate());
+    return recognizer->Recognize(samples.data(), static_cast<int64_t>(samples.size()),
+                                 recognizer->SampleRate());
+  }
+
+  // The input's samples in [-1, 1] at `rate`; valid until the next call.
+  std::span<const float> Samples(const Input& in, int rate) {
     if (in.source != source_) {
       source_.clear();
       frontend::AudioOptions opts;
@@ -119,6 +129,7 @@ class SegmentReader {
       source_ = in.source;
     }
     const auto size = static_cast<int64_t>(samples_.size());
+    if (in.start < 0) return samples_;
     const int64_t begin = std::llround(in.start * rate);
     const int64_t end = in.end < 0 ? size : std::min<int64_t>(std::llround(in.end * rate), size);
     if (begin >= size) {
@@ -127,7 +138,7 @@ class SegmentReader {
           << in.source << " (" << static_cast<double>(size) / rate << " s)";
       throw Error(why.str());
     }
-    return recognizer->Recognize(samples_.data() + begin, end - begin, rate);
+    return std::span<const float>(samples_).subspan(begin, end - begin);
   }
 
  private:
@@ -146,9 +157,32 @@ std::string Stem(const std::string& key) {
 
 struct Outcome {
   bool done = false;
-  std::string output;  // formatted result for stdout
-  std::string error;   // one-line message when the input failed
+  std::string output;                   // formatted result for stdout
+  std::string error;                    // one-line message when the input failed
+  std::optional<ExplorerSummary> page;  // --format html: what the index lists
 };
+
+constexpr char kFormats[] = "text, json, srt, vtt, ctm, html";
+
+// Decodes `in` and writes its explorer page into `dir`; `references` are by
+// key, or by the key's file name without extension.
+ExplorerSummary WriteExplorerPage(Recognizer* recognizer, SegmentReader* reader, const Input& in,
+                                  const std::map<std::string, std::string>& references,
+                                  const std::string& dir, const std::string& model) {
+  const int rate = recognizer->SampleRate();
+  const std::span<const float> samples = reader->Samples(in, rate);
+  const Transcript t =
+      recognizer->Recognize(samples.data(), static_cast<int64_t>(samples.size()), rate);
+  auto ref = references.find(in.key);
+  if (ref == references.end()) ref = references.find(Stem(in.key));
+  ExplorerSummary summary;
+  summary.page = Stem(in.key) + ".html";
+  WriteFileAtomically(
+      (std::filesystem::path(dir) / summary.page).string(),
+      RenderExplorerPage(in.key, t, samples, rate, ref == references.end() ? nullptr : &ref->second,
+                         model, &summary));
+  return summary;
+}
 
 }  // namespace
 
@@ -166,10 +200,14 @@ int RunTranscribe(const Args& args) {
       "input, the path otherwise), scoreable with `attend score`. A file that fails is reported "
       "and skipped; the exit status is 1 if any failed. With --segments, the stretches of the "
       "--scp recordings that a Kaldi segments file lists are decoded, each keyed by its uttid, "
-      "with times from its start.",
+      "with times from its start. --format html writes the attention explorer: a "
+      "self-contained page per input (audio, filterbank, attention, tokens and words; hover a "
+      "token to see where it attended, click to hear it) and DIR/index.html; with --ref, "
+      "word errors are marked and the index lists the worst first. Its pages embed the audio "
+      "(about 45 kB per second): it is meant for utterances, not hours.",
       kDecodeConfPathOptions};
   std::vector<std::string> files;
-  std::string scp, segments, model_path, format = "text", output_dir, png_dir;
+  std::string scp, segments, model_path, format = "text", output_dir, png_dir, ref_path;
   int jobs = 1;
   bool quiet = false;
   DecodeOptions decode;
@@ -182,8 +220,12 @@ int RunTranscribe(const Args& args) {
       "decode these stretches of the --scp recordings")(
       "model", po::value(&model_path),
       "model file (default: $ATTEND_MODEL, else the bundled models/default.attend)")(
-      "format", po::value(&format)->default_value(format), "text | json | srt | vtt | ctm")(
+      "format", po::value(&format)->default_value(format),
+      "text | json | srt | vtt | ctm | html (the attention explorer; needs --output-dir)")(
       "output-dir", po::value(&output_dir), "write one file per input here instead of stdout")(
+      "ref", po::value(&ref_path),
+      "--format html: Kaldi text file of reference transcripts (`uttid text`; the uttid is the "
+      "input's key or its file name without extension), to mark word errors")(
       "attention-png", po::value(&png_dir), "write each utterance's attention heatmap (PNG) here")(
       "jobs", po::value(&jobs)->default_value(jobs),
       "utterances decoded at once (one model copy each)")("quiet", po::bool_switch(&quiet),
@@ -196,14 +238,24 @@ int RunTranscribe(const Args& args) {
   positional.add("input", -1);
   po::variables_map vm;
   if (!ParseCommandLine(spec, args, options, positional, &vm)) return 0;
-  if (!IsKnownFormat(format))
-    throw UsageError("unknown --format '" + format + "' (text, json, srt, vtt, ctm)");
+  const bool html = format == "html";
+  if (!html && !IsKnownFormat(format))
+    throw UsageError("unknown --format '" + format + "' (" + kFormats + ")");
+  if (html && output_dir.empty())
+    throw UsageError("--format html needs --output-dir (a page per input and index.html)");
+  if (!ref_path.empty() && !html) throw UsageError("--ref needs --format html");
+  if (html && !png_dir.empty())
+    throw UsageError(
+        "--attention-png does not go with --format html (its pages draw the attention)");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
-  decode.keep_attention = !png_dir.empty();
-  // Only JSON prints per-token times, and heatmaps label their rows with the
-  // tokens. A transcript holds every segment until it is written, and tokens
-  // were most of its memory (5 MB per hour of audio).
-  decode.keep_tokens = format == "json" || !png_dir.empty();
+  decode.keep_attention = html || !png_dir.empty();
+  // Only JSON and the explorer show per-token times, and heatmaps label their
+  // rows with the tokens. A transcript holds every segment until it is
+  // written, and tokens were most of its memory (5 MB per hour of audio).
+  decode.keep_tokens = format == "json" || html || !png_dir.empty();
+  std::map<std::string, std::string> references;
+  if (!ref_path.empty())
+    for (TableEntry& e : ReadTextTable(ref_path)) references[e.key] = std::move(e.value);
 
   if (!segments.empty() && (scp.empty() || !files.empty()))
     throw UsageError("--segments needs --scp (its recordings) and no other input");
@@ -238,30 +290,36 @@ int RunTranscribe(const Args& args) {
       try {
         const Input& in = inputs[i];
         if (!in.error.empty()) throw Error(in.error);
-        Transcript t = in.start < 0 ? recognizer->RecognizeFile(in.source)
-                                    : segment_reader.Recognize(recognizer, in);
-        std::vector<std::string> pngs;
-        if (!png_dir.empty()) {
-          for (size_t s = 0; s < t.segments.size(); ++s) {
-            if (t.segments[s].nbest.empty() || t.segments[s].nbest[0].attention_rows == 0) continue;
-            std::string name =
-                Stem(in.key) + (t.segments.size() > 1 ? "." + std::to_string(s) : "") + ".png";
-            std::string path = (std::filesystem::path(png_dir) / name).string();
-            DrawAttentionHeatmap(t.segments[s].nbest[0], t.segments[s].start, t.seconds_per_frame,
-                                 in.key)
-                .Save(path);
-            pngs.push_back(path);
-          }
-        }
-        std::ostringstream text;
-        WriteTranscript(format, in.key, t, pngs, text);
-        if (output_dir.empty()) {
-          o.output = text.str();
+        if (html) {
+          o.page = WriteExplorerPage(recognizer, &segment_reader, in, references, output_dir,
+                                     Stem(model_path));
         } else {
-          WriteFileAtomically(
-              (std::filesystem::path(output_dir) / (Stem(in.key) + "." + FormatExtension(format)))
-                  .string(),
-              text.str());
+          Transcript t = in.start < 0 ? recognizer->RecognizeFile(in.source)
+                                      : segment_reader.Recognize(recognizer, in);
+          std::vector<std::string> pngs;
+          if (!png_dir.empty()) {
+            for (size_t s = 0; s < t.segments.size(); ++s) {
+              if (t.segments[s].nbest.empty() || t.segments[s].nbest[0].attention_rows == 0)
+                continue;
+              std::string name =
+                  Stem(in.key) + (t.segments.size() > 1 ? "." + std::to_string(s) : "") + ".png";
+              std::string path = (std::filesystem::path(png_dir) / name).string();
+              DrawAttentionHeatmap(t.segments[s].nbest[0], t.segments[s].start, t.seconds_per_frame,
+                                   in.key)
+                  .Save(path);
+              pngs.push_back(path);
+            }
+          }
+          std::ostringstream text;
+          WriteTranscript(format, in.key, t, pngs, text);
+          if (output_dir.empty()) {
+            o.output = text.str();
+          } else {
+            WriteFileAtomically(
+                (std::filesystem::path(output_dir) / (Stem(in.key) + "." + FormatExtension(format)))
+                    .string(),
+                text.str());
+          }
         }
       } catch (const std::exception& e) {
         o.error = e.what();
@@ -288,6 +346,7 @@ int RunTranscribe(const Args& args) {
   // Results go out in input order as they complete.
   ProgressBar progress(static_cast<int64_t>(inputs.size()), !quiet && inputs.size() > 3);
   int failed = 0;
+  std::vector<ExplorerSummary> pages;  // --format html
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::unique_lock<std::mutex> lock(mutex);
     ready.wait(lock, [&] { return outcomes[i].done; });
@@ -298,10 +357,14 @@ int RunTranscribe(const Args& args) {
       std::cerr << (progress.active() ? "\n" : "") << "attend: error: " << o.error << "\n";
     }
     std::cout << o.output << std::flush;
+    if (o.page) pages.push_back(std::move(*o.page));
     progress.Advance(inputs[i].key);
   }
   first.join();
   for (auto& w : workers) w.join();
+  if (html)
+    WriteFileAtomically((std::filesystem::path(output_dir) / "index.html").string(),
+                        RenderExplorerIndex(std::move(pages)));
   if (failed > 0)
     std::cerr << "attend: " << failed << " of " << inputs.size() << " inputs failed\n";
   return failed > 0 ? kExitFailure : 0;
