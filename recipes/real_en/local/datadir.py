@@ -7,6 +7,7 @@ reason for each it does not), then write(). Nothing is written to the data dir u
 write(): the files are replaced whole (a temporary name, then a rename), so a rerun
 or an interrupted run never leaves half a data dir.
 """
+import argparse
 import collections
 import os
 import re
@@ -41,6 +42,24 @@ def normalize_script(raw):
     # Keep only what the model's vocabulary spells: a-z, apostrophe, space.
     text = re.sub(r"[^a-z' ]", " ", text)
     return " ".join(text.split())
+
+
+def importer_arguments(prog, description=None):
+    """An argument parser with the options every importer takes: --out, --wav-dir, --jobs."""
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--out", required=True, help="the Kaldi data dir to write")
+    ap.add_argument("--wav-dir", required=True, help="where the 16 kHz WAV clips go")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel audio conversions")
+    return ap
+
+
+def missing(prog, found, what, package, path):
+    """Prints `PROG: error: WHAT not found, install the Debian package PACKAGE (PATH)`
+    and returns True when `found` is false (the caller exits with status 1)."""
+    if not found:
+        sys.stderr.write("%s: error: %s not found, install the Debian package %s (%s)\n" %
+                         (prog, what, package, path))
+    return not found
 
 
 def sox_to_wav(sox_input_args, out_path, data=None):
@@ -125,6 +144,12 @@ class DataDir:
         elif os.path.exists(path):
             os.remove(path)
         self._write("report.txt", self.report_lines())
+
+    def finish(self):
+        """Writes the data dir and prints its report on stdout; returns exit status 0."""
+        self.write()
+        sys.stdout.write("".join(self.report_lines()))
+        return 0
 
     def report_lines(self):
         speech = sum(1 for r in self.rows.values() if r[2])

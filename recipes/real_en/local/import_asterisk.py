@@ -14,14 +14,14 @@ dropped; then datadir.normalize_script (single digits spelled out).
 
 Usage: import_asterisk.py --out DATA/asterisk --wav-dir DATA/wav/asterisk [--jobs 2]
 """
-import argparse
 import gzip
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datadir import DataDir, normalize_script, run_parallel, sox_to_wav  # noqa: E402
+from datadir import (DataDir, importer_arguments, missing, normalize_script,  # noqa: E402
+                     run_parallel, sox_to_wav)
 from import_klettres import letter_name  # noqa: E402
 
 TEXT_PATH = "/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz"
@@ -84,18 +84,11 @@ def uttid_for(name):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="import_asterisk")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--wav-dir", required=True)
-    ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args(argv)
-    if not os.path.isfile(TEXT_PATH):
-        sys.stderr.write("import_asterisk: error: the prompts' script not found, install the "
-                         "Debian package asterisk-core-sounds-en (%s)\n" % TEXT_PATH)
-        return 1
-    if not os.path.isdir(SOUNDS_DIR):
-        sys.stderr.write("import_asterisk: error: the prompts' audio not found, install the "
-                         "Debian package asterisk-core-sounds-en-wav (%s)\n" % SOUNDS_DIR)
+    args = importer_arguments("import_asterisk").parse_args(argv)
+    if (missing("import_asterisk", os.path.isfile(TEXT_PATH), "the prompts' script",
+                "asterisk-core-sounds-en", TEXT_PATH) or
+            missing("import_asterisk", os.path.isdir(SOUNDS_DIR), "the prompts' audio",
+                    "asterisk-core-sounds-en-wav", SOUNDS_DIR)):
         return 1
     with gzip.open(TEXT_PATH, "rt", encoding="utf-8", errors="replace") as f:
         script = parse_script(f)
@@ -130,9 +123,7 @@ def main(argv=None):
 
     for (name, text), out in zip(keep, run_parallel(args.jobs, convert, keep)):
         dd.add(uttid_for(name), SPEAKER, out, text, gender="f")
-    dd.write()
-    sys.stdout.write("".join(dd.report_lines()))
-    return 0
+    return dd.finish()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ most files) beyond the first.
 
 Usage: import_hedgewars.py --out DATA/hedgewars --wav-dir DATA/wav/hedgewars [--jobs 2]
 """
-import argparse
 import collections
 import hashlib
 import os
@@ -26,7 +25,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datadir import DataDir, run_parallel, sox_to_wav, wav_seconds  # noqa: E402
+from datadir import (DataDir, importer_arguments, missing, run_parallel,  # noqa: E402
+                     sox_to_wav, wav_seconds)
 
 ROOT = "/usr/share/games/hedgewars/Data/Sounds/voices"
 DICT_PATH = "/usr/share/dict/american-english"
@@ -117,18 +117,11 @@ def max_seconds(text):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="import_hedgewars")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--wav-dir", required=True)
-    ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args(argv)
-    if not os.path.isdir(os.path.join(ROOT, "Default")):
-        sys.stderr.write("import_hedgewars: error: the voice packs not found, install the "
-                         "Debian package hedgewars-data (%s)\n" % ROOT)
-        return 1
-    if not os.path.isfile(DICT_PATH):
-        sys.stderr.write("import_hedgewars: error: the word list not found, install the "
-                         "Debian package wamerican (%s)\n" % DICT_PATH)
+    args = importer_arguments("import_hedgewars").parse_args(argv)
+    if (missing("import_hedgewars", os.path.isdir(os.path.join(ROOT, "Default")),
+                "the voice packs", "hedgewars-data", ROOT) or
+            missing("import_hedgewars", os.path.isfile(DICT_PATH), "the word list", "wamerican",
+                    DICT_PATH)):
         return 1
     words = load_words()
     dd = DataDir(args.out, "hedgewars (hedgewars-data voice packs: %s)" % ", ".join(PACKS))
@@ -196,9 +189,7 @@ def main(argv=None):
                     "longer than its name's words could take (says more or other words)")
             continue
         dd.add(uttid, spk, out, text)
-    dd.write()
-    sys.stdout.write("".join(dd.report_lines()))
-    return 0
+    return dd.finish()
 
 
 if __name__ == "__main__":

@@ -7,13 +7,12 @@ microphones that none of the recipe's sources share.
 
   import_independent.py --out DATA/independent --wav-dir DATA/wav/independent
 """
-import argparse
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datadir import DataDir, normalize_script, sox_to_wav  # noqa: E402
+from datadir import DataDir, importer_arguments, normalize_script, sox_to_wav  # noqa: E402
 
 PS_DIR = "/usr/share/pocketsphinx/test/data"
 ALSA_DIR = "/usr/share/sounds/alsa"
@@ -61,10 +60,7 @@ def collect():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--wav-dir", required=True)
-    args = parser.parse_args()
+    args = importer_arguments("import_independent", __doc__.split("\n")[0]).parse_args()
     try:
         clips = collect()
     except FileNotFoundError as e:
@@ -75,9 +71,8 @@ def main():
         wav = os.path.join(args.wav_dir, uttid + ".wav")
         sox_to_wav(sox_args, wav)
         data.add(uttid, spk, wav, normalize_script(raw))
-    data.write()
-    sys.stderr.write("".join(data.report_lines()))
+    return data.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

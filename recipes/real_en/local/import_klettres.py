@@ -9,12 +9,11 @@ sounds whose spelling is ambiguous ("aw", "ch", "th") are dropped.
 
 Usage: import_klettres.py --out DATA/klettres --wav-dir DATA/wav/klettres [--jobs 2]
 """
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datadir import DataDir, run_parallel, sox_to_wav  # noqa: E402
+from datadir import DataDir, importer_arguments, missing, run_parallel, sox_to_wav  # noqa: E402
 
 ROOT = "/usr/share/klettres"
 PACKAGE = "klettres-data"
@@ -70,16 +69,11 @@ def plan(root=ROOT):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="import_klettres")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--wav-dir", required=True)
-    ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args(argv)
+    args = importer_arguments("import_klettres").parse_args(argv)
     for folder, _, _ in VOICES:
-        if not os.path.isdir(os.path.join(ROOT, folder, "alpha")):
-            sys.stderr.write("import_klettres: error: KLettres %s letters not found, install "
-                             "the Debian package %s (%s)\n"
-                             % (folder, PACKAGE, os.path.join(ROOT, folder, "alpha")))
+        alpha = os.path.join(ROOT, folder, "alpha")
+        if missing("import_klettres", os.path.isdir(alpha), "KLettres %s letters" % folder,
+                   PACKAGE, alpha):
             return 1
     os.makedirs(args.wav_dir, exist_ok=True)
     dd = DataDir(args.out, "klettres (%s: en, en_GB letters and words)" % PACKAGE)
@@ -100,9 +94,7 @@ def main(argv=None):
     for item, out in zip(keep, run_parallel(args.jobs, convert, keep)):
         uttid, spk, _, text = item
         dd.add(uttid, spk, out, text)
-    dd.write()
-    sys.stdout.write("".join(dd.report_lines()))
-    return 0
+    return dd.finish()
 
 
 if __name__ == "__main__":
