@@ -69,49 +69,9 @@ def scan_module(words):
     if not 0 < table_len <= len(words):
         raise ScriptError("bad offset table length %d" % table_len)
     starts = {w for w in words[1:table_len] if table_len <= w < len(words)}
-    stack = []
-    i = table_len
-    n = len(words)
-    while i < n:
-        if i in starts:
-            stack = []
-        op = words[i]
-        i += 1
-        if op == 2:
-            stack.append(words[i])
-            i += 1
-        elif op == 0:
-            stack.append(Var(words[i] // 4))
-            i += 1
-        elif op == 15:
-            stack.append(None)
-            i += 1
-        elif op in _BINARY:
-            stack[-2:] = [None]
-        elif op in (5, 6, 16, 18):
-            del stack[-1:]
-            i += 1
-        elif op == 9:
-            i += 1
-        elif op == 11:
-            if i + 1 >= n:
-                raise ScriptError("call at the end of the module")
-            nargs, fn = words[i], words[i + 1] // 4
-            i += 2
-            if nargs > 3:
-                raise ScriptError("call with %d arguments at word %d" % (nargs, i - 3))
-            args = [None] * (nargs - len(stack)) + stack[len(stack) - nargs:] if nargs else []
-            args = args[-nargs:] if nargs else []
-            del stack[max(0, len(stack) - nargs):]
-            yield fn, tuple(args)
-        elif op == 14:
-            count = words[i]
-            i += 1 + 2 * count + 1
-            del stack[-1:]
-        elif op in (13, 19, 20):
-            stack = []
-        else:
-            raise ScriptError("unknown opcode %d at word %d" % (op, i - 1))
+    for fn, args, _ in _scan(words, table_len, len(words), starts):
+        if fn is not None:
+            yield fn, args
 
 
 # Engine functions that hand a script to a compact: (function, argument index of
@@ -171,9 +131,18 @@ def script_events(modules):
 def _scan_range(words, start, end):
     """Like scan_module over words[start:end]; also yields (None, None, value) when
     TALK_TARGET_VAR is assigned (value None if it is not a constant)."""
+    return _scan(words, start, end)
+
+
+def _scan(words, start, end, starts=frozenset()):
+    """Yields (function, arguments, None) for each engine call in words[start:end] and
+    (None, None, value) for each assignment to TALK_TARGET_VAR; the value stack is
+    cleared at the word offsets in `starts` (script starts) and where a script ends."""
     stack = []
     i = start
     while i < end:
+        if i in starts:
+            stack = []
         op = words[i]
         i += 1
         if op == 2:
@@ -198,11 +167,13 @@ def _scan_range(words, start, end):
         elif op == 9:
             i += 1
         elif op == 11:
+            if i + 1 >= len(words):
+                raise ScriptError("call at the end of the module")
             nargs, fn = words[i], words[i + 1] // 4
             i += 2
             if nargs > 3:
                 raise ScriptError("call with %d arguments at word %d" % (nargs, i - 3))
-            args = ([None] * max(0, nargs - len(stack)) + stack[max(0, len(stack) - nargs):]) if nargs else []
+            args = [None] * max(0, nargs - len(stack)) + stack[len(stack) - nargs:] if nargs else []
             del stack[max(0, len(stack) - nargs):]
             yield fn, tuple(args), None
         elif op == 14:
