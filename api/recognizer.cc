@@ -10,8 +10,11 @@
 // (decoder/ctc_pauses), and the stretch is cut there.
 #include "attend/recognizer.h"
 
+#include "attend/model.h"
+
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "base/error.h"
@@ -46,72 +49,103 @@ constexpr double kPauseKeepSeconds = 0.2;
 // at most 0.2 WER points.
 constexpr double kModelPauseFraction = 0.6;
 
+// What every recognizer over one model and one set of options shares, read
+// only after construction: the model, the language models, the validated
+// search options and the segmentation constants in frames.
+struct Shared {
+  Shared(std::shared_ptr<const Model> model_in, const DecodeOptions& options);
+
+  std::shared_ptr<const Model> model_handle;
+  const model::AsrModel& model;
+  DecodeOptions options;
+  std::optional<decoder::NgramLm> lm;
+  std::optional<decoder::WordLm> word_lm;
+  std::optional<decoder::LmSum> lm_sum;
+  const decoder::LanguageModel* fused_lm = nullptr;  // what search fuses, if any
+  decoder::BeamSearchOptions search_options;
+  int64_t max_frames = 0;
+  int64_t search_frames = 0;
+  int64_t min_pause = 0, keep = 0;  // frames; min_pause 0 = no pause cuts
+  int space_id = -1;                // the vocabulary's <space>, if any
+};
+
+Shared::Shared(std::shared_ptr<const Model> model_in, const DecodeOptions& options_in)
+    : model_handle(std::move(model_in)), model(model_handle->network()), options(options_in) {
+  search_options.beam = options.beam;
+  search_options.nbest = options.nbest;
+  search_options.ctc_weight =
+      options.ctc_weight < 0 ? model.config().ctc_weight : options.ctc_weight;
+  search_options.lm_weight = options.lm_weight;
+  search_options.length_penalty = options.length_penalty;
+  search_options.length_normalization = options.length_normalization;
+  search_options.max_len_ratio = options.max_len_ratio;
+  search_options.min_len_ratio = options.min_len_ratio;
+  search_options.keep_attention = options.keep_attention;
+  search_options.Validate();
+  ATTEND_CHECK(options.max_segment_seconds >= 1, "--max-segment must be at least 1 second, got ",
+               options.max_segment_seconds);
+  const std::vector<std::string> tokens = model_handle->Tokens();
+  if (!options.lm_path.empty()) lm.emplace(options.lm_path, tokens);
+  ATTEND_CHECK(options.lm_weight == 0 || lm, "--lm-weight is ", options.lm_weight,
+               " but no --lm was given");
+  ATTEND_CHECK(options.word_lm_weight >= 0 && std::isfinite(options.word_lm_weight),
+               "--word-lm-weight must be >= 0, got ", options.word_lm_weight);
+  if (!options.word_lm_path.empty())
+    word_lm.emplace(decoder::NgramLm(options.word_lm_path, {}), tokens, options.oov_penalty);
+  ATTEND_CHECK(options.word_lm_weight == 0 || word_lm, "--word-lm-weight is ",
+               options.word_lm_weight, " but no --word-lm was given");
+  // Search fuses one model with one weight: either LM, or both as a sum.
+  fused_lm = lm ? &*lm : nullptr;
+  if (options.word_lm_weight > 0) {
+    if (options.lm_weight > 0) {
+      lm_sum.emplace(&*lm, options.lm_weight, &*word_lm, options.word_lm_weight);
+      fused_lm = &*lm_sum;
+      search_options.lm_weight = 1;
+    } else {
+      fused_lm = &*word_lm;
+      search_options.lm_weight = options.word_lm_weight;
+    }
+  }
+  const double shift_s = model.config().fbank.frame.frame_shift_ms * 1e-3;
+  max_frames = static_cast<int64_t>(options.max_segment_seconds / shift_s);
+  search_frames =
+      std::min<int64_t>(max_frames - 1, static_cast<int64_t>(kSplitSearchSeconds / shift_s));
+  ATTEND_CHECK(options.min_pause_seconds >= 0 && std::isfinite(options.min_pause_seconds),
+               "--min-pause must be >= 0 seconds, got ", options.min_pause_seconds);
+  min_pause = static_cast<int64_t>(std::llround(options.min_pause_seconds / shift_s));
+  if (min_pause > 0)
+    keep = std::min<int64_t>(std::llround(kPauseKeepSeconds / shift_s), (min_pause - 1) / 2);
+  space_id = model.vocab().Id("<space>");
+  if (space_id == decoder::Vocabulary::kUnk) space_id = -1;
+}
+
+// A recognizer: the shared model and options, and the state of its decodes.
 class RecognizerImpl : public Recognizer {
  public:
-  RecognizerImpl(const std::string& path, const DecodeOptions& options)
-      : options_(options),
-        model_(model::AsrModel::Load(path)),
-        fbank_(frontend::WithVtlnWarp(model_->config().fbank, options.vtln_warp, "--vtln-warp")) {
-    nn::SetNumThreads(options.threads);
-    search_options_.beam = options.beam;
-    search_options_.nbest = options.nbest;
-    search_options_.ctc_weight =
-        options.ctc_weight < 0 ? model_->config().ctc_weight : options.ctc_weight;
-    search_options_.lm_weight = options.lm_weight;
-    search_options_.length_penalty = options.length_penalty;
-    search_options_.length_normalization = options.length_normalization;
-    search_options_.max_len_ratio = options.max_len_ratio;
-    search_options_.min_len_ratio = options.min_len_ratio;
-    search_options_.keep_attention = options.keep_attention;
-    search_options_.Validate();
-    ATTEND_CHECK(options.max_segment_seconds >= 1, "--max-segment must be at least 1 second, got ",
-                 options.max_segment_seconds);
-    if (!options.lm_path.empty()) lm_.emplace(options.lm_path, Tokens());
-    ATTEND_CHECK(options.lm_weight == 0 || lm_, "--lm-weight is ", options.lm_weight,
-                 " but no --lm was given");
-    ATTEND_CHECK(options.word_lm_weight >= 0 && std::isfinite(options.word_lm_weight),
-                 "--word-lm-weight must be >= 0, got ", options.word_lm_weight);
-    if (!options.word_lm_path.empty())
-      word_lm_.emplace(decoder::NgramLm(options.word_lm_path, {}), Tokens(), options.oov_penalty);
-    ATTEND_CHECK(options.word_lm_weight == 0 || word_lm_, "--word-lm-weight is ",
-                 options.word_lm_weight, " but no --word-lm was given");
-    // Search fuses one model with one weight: either LM, or both as a sum.
-    const decoder::LanguageModel* fused = lm_ ? &*lm_ : nullptr;
-    if (options.word_lm_weight > 0) {
-      if (options.lm_weight > 0) {
-        lm_sum_.emplace(&*lm_, options.lm_weight, &*word_lm_, options.word_lm_weight);
-        fused = &*lm_sum_;
-        search_options_.lm_weight = 1;
-      } else {
-        fused = &*word_lm_;
-        search_options_.lm_weight = options.word_lm_weight;
-      }
-    }
-    search_.emplace(search_options_, &model_->decoder(), fused, decoder::Vocabulary::kBlank);
-    const double shift_s = model_->config().fbank.frame.frame_shift_ms * 1e-3;
-    max_frames_ = static_cast<int64_t>(options.max_segment_seconds / shift_s);
-    search_frames_ =
-        std::min<int64_t>(max_frames_ - 1, static_cast<int64_t>(kSplitSearchSeconds / shift_s));
-    ATTEND_CHECK(options.min_pause_seconds >= 0 && std::isfinite(options.min_pause_seconds),
-                 "--min-pause must be >= 0 seconds, got ", options.min_pause_seconds);
-    min_pause_ = static_cast<int64_t>(std::llround(options.min_pause_seconds / shift_s));
-    if (min_pause_ > 0) {
-      keep_ = std::min<int64_t>(std::llround(kPauseKeepSeconds / shift_s), (min_pause_ - 1) / 2);
-      pauses_.emplace(min_pause_, keep_);
-    }
-    space_id_ = model_->vocab().Id("<space>");
-    if (space_id_ == decoder::Vocabulary::kUnk) space_id_ = -1;
+  explicit RecognizerImpl(std::shared_ptr<const Shared> shared)
+      : shared_(std::move(shared)),
+        model_(&shared_->model),
+        options_(shared_->options),
+        search_options_(shared_->search_options),
+        fbank_(frontend::WithVtlnWarp(model_->config().fbank, options_.vtln_warp, "--vtln-warp")),
+        max_frames_(shared_->max_frames),
+        search_frames_(shared_->search_frames),
+        min_pause_(shared_->min_pause),
+        keep_(shared_->keep),
+        space_id_(shared_->space_id) {
+    nn::SetNumThreads(options_.threads);
+    search_.emplace(search_options_, &model_->decoder(), shared_->fused_lm,
+                    decoder::Vocabulary::kBlank);
+    if (min_pause_ > 0) pauses_.emplace(min_pause_, keep_);
   }
 
-  std::vector<std::string> Tokens() const override {
-    std::vector<std::string> tokens;
-    for (int id = 0; id < model_->vocab().size(); ++id) tokens.push_back(model_->vocab().Token(id));
-    return tokens;
+  std::unique_ptr<Recognizer> Clone() const override {
+    return std::make_unique<RecognizerImpl>(shared_);
   }
 
-  int SampleRate() const override {
-    return static_cast<int>(model_->config().fbank.frame.samp_freq);
-  }
+  std::vector<std::string> Tokens() const override { return shared_->model_handle->Tokens(); }
+
+  int SampleRate() const override { return shared_->model_handle->SampleRate(); }
 
   Transcript RecognizeFile(const std::string& source) override {
     frontend::AudioOptions audio;
@@ -317,7 +351,7 @@ class RecognizerImpl : public Recognizer {
     std::copy_n(feats.data(), frames * dim, input_.data());
     std::fill(input_.data() + frames * dim, input_.data() + padded * dim, 0.0f);
     model_->encoder().Forward(input_, {frames}, &encoded_, &out_lengths_, &encoder_ctx_);
-    model_->ctc().Forward(encoded_, &ctc_log_probs_);
+    model_->ctc().Forward(encoded_, &ctc_log_probs_, &ctc_plans_);
   }
 
   // Decodes pending_ rows [0, frames) as one segment.
@@ -372,20 +406,19 @@ class RecognizerImpl : public Recognizer {
     return t;
   }
 
-  DecodeOptions options_;
-  std::unique_ptr<model::AsrModel> model_;
-  std::optional<decoder::NgramLm> lm_;
-  std::optional<decoder::WordLm> word_lm_;
-  std::optional<decoder::LmSum> lm_sum_;
-  decoder::BeamSearchOptions search_options_;
-  // One search for every segment: it keeps its buffers between them.
-  std::optional<decoder::BeamSearch> search_;
+  std::shared_ptr<const Shared> shared_;
+  const model::AsrModel* model_;  // shared_'s
+  const DecodeOptions& options_;  // shared_'s
+  const decoder::BeamSearchOptions& search_options_;
   frontend::OnlineFbank fbank_;
-  int64_t max_frames_ = 0;
-  int64_t search_frames_ = 0;
-  int64_t min_pause_ = 0, keep_ = 0;               // frames; min_pause_ 0 = no pause cuts
+  const int64_t max_frames_;
+  const int64_t search_frames_;
+  const int64_t min_pause_, keep_;  // frames; min_pause_ 0 = no pause cuts
+  const int space_id_;              // the vocabulary's <space>, if any
+  // One search for every segment: it keeps its buffers (and the decoder's
+  // state) between them.
+  std::optional<decoder::BeamSearch> search_;
   std::optional<frontend::PauseSplitter> pauses_;  // none with --min-pause 0
-  int space_id_ = -1;                              // the vocabulary's <space>, if any
 
   // Per-decode state, reused across segments and files.
   Transcript transcript_;
@@ -395,13 +428,21 @@ class RecognizerImpl : public Recognizer {
   nn::Tensor input_, encoded_, ctc_log_probs_;
   std::vector<int64_t> out_lengths_;
   acoustic::Encoder::Context encoder_ctx_;
+  nn::Linear::State ctc_plans_;
 };
 
 }  // namespace
 
 std::unique_ptr<Recognizer> Recognizer::Load(const std::string& model_path,
                                              const DecodeOptions& options) {
-  return std::make_unique<RecognizerImpl>(model_path, options);
+  return Create(Model::Load(model_path), options);
+}
+
+std::unique_ptr<Recognizer> Recognizer::Create(std::shared_ptr<const Model> model,
+                                               const DecodeOptions& options) {
+  ATTEND_CHECK(model != nullptr, "Recognizer::Create needs a model");
+  return std::make_unique<RecognizerImpl>(
+      std::make_shared<const Shared>(std::move(model), options));
 }
 
 }  // namespace attend

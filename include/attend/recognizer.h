@@ -1,7 +1,8 @@
 // attend's public C++ API: load a model once, transcribe audio files,
-// samples or feature matrices. The model is immutable after loading; a
-// Recognizer holds per-decode state (plans, buffers), so use one Recognizer
-// per thread.
+// samples or feature matrices. The model (attend/model.h) is immutable after
+// loading and shared; a Recognizer holds the state of its decodes (plans,
+// buffers), so use one Recognizer per thread, all over one model (Create()
+// or Clone()).
 //
 //   auto recognizer = attend::Recognizer::Load("models/default.attend");
 //   attend::Transcript t = recognizer->RecognizeFile("hello.wav");
@@ -13,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "attend/model.h"
 
 namespace attend {
 
@@ -102,7 +105,16 @@ class Recognizer {
   // file when it is missing, corrupt or incompatible, or an option is bad.
   static std::unique_ptr<Recognizer> Load(const std::string& model_path,
                                           const DecodeOptions& options = {});
+  // A recognizer over a loaded model, which it shares (no copy of the
+  // weights). Loads the options' language models; throws like Load().
+  static std::unique_ptr<Recognizer> Create(std::shared_ptr<const Model> model,
+                                            const DecodeOptions& options = {});
   virtual ~Recognizer() = default;
+
+  // A recognizer with this one's options that shares its model and language
+  // models and has its own decode state: one per thread. Memory per clone is
+  // only that state.
+  virtual std::unique_ptr<Recognizer> Clone() const = 0;
 
   // A path, "-" for stdin, or a Kaldi wav.scp pipe command ("sox x.mp3 -t wav - |").
   // Any format libsndfile reads, any rate (resampled), any channel count (mixed).
