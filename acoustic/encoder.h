@@ -59,7 +59,7 @@ struct EncoderConfig {
   // passed as is): the next multiple of bucket_frames × reduction, so that
   // every layer's length is a multiple of its bucket. Segments of a long
   // recording then share a few shapes, and so a few plans and oneDNN
-  // primitives, instead of bringing new ones each (issue 6). Padding never
+  // primitives, instead of bringing new ones each. Padding never
   // changes a valid output.
   int64_t PaddedLength(int64_t frames) const;
 };

@@ -285,8 +285,8 @@ int main() {
     options.ctc_weight = kCtcWeight;
     options.max_len_ratio = max_len_ratio;
     options.threads = 1;
-    options.min_pause_seconds = 0;  // one segment, as the peer decodes it
-    options.max_segment_seconds = 30;
+    options.endpoint.min_pause_seconds = 0;  // one segment, as the peer decodes it
+    options.endpoint.max_utterance_seconds = 30;
     const std::string before_load = MemoryMb();
     auto recognizer = attend::Recognizer::Load(model_path, options);
     const std::string after_load = MemoryMb();

@@ -14,7 +14,7 @@
 // when the parameter's version changes (after load or an optimizer step). That
 // copy is shared by every forward plan preferring the same layout (in practice
 // one per layer, whatever the row count): a copy per plan made a long
-// recording's memory grow with each new segment length (issue 6).
+// recording's memory grow with each new segment length.
 //
 // Compute type: in bf16 (set_compute_type) the GEMMs read x, dy and W rounded
 // to bf16 and accumulate in f32; y, dx and the gradients are f32, and W stays

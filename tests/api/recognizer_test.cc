@@ -9,38 +9,21 @@
 
 #include "attend/model.h"
 #include "attend/recognizer.h"
+#include "tests/api/api_test_util.h"
 
 namespace attend {
 namespace {
 
-const std::string kRoot = std::string(ATTEND_TEST_DATA_DIR) + "/../";
+using testing::Describe;
+
+using testing::FastOptions;
+using testing::kRoot;
+using testing::SampleNames;
 
 std::vector<std::string> Samples() {
   std::vector<std::string> files;
-  for (const char* name : {"espeak_en029_annie-f003056", "espeak_engb_aunty-d001653",
-                           "espeak_engbscotland_belinda-t000899", "flite_rms-c000253"})
-    files.push_back(kRoot + "samples/" + name + ".wav");
+  for (const std::string& name : SampleNames()) files.push_back(kRoot + "samples/" + name + ".wav");
   return files;
-}
-
-DecodeOptions FastOptions() {
-  DecodeOptions options;
-  options.beam = 4;
-  options.nbest = 2;
-  options.threads = 1;
-  return options;
-}
-
-// Everything a caller sees of a transcript, as text.
-std::string Describe(const Transcript& t) {
-  std::string out = t.text + "|";
-  for (const Segment& s : t.segments)
-    for (const Alternative& a : s.nbest) {
-      out += a.text + ":" + std::to_string(a.score) + ":" + std::to_string(a.ctc_score);
-      for (const TimedUnit& w : a.words) out += " " + w.text + "@" + std::to_string(w.start);
-      out += ";";
-    }
-  return out;
 }
 
 TEST(Recognizer, EightThreadsOnOneModelEqualOneThreadInTurn) {
