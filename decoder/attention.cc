@@ -491,7 +491,8 @@ void Attention::CheckMemory(const AttentionMemory& memory, int rows_per_utteranc
 }
 
 void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
-                        const Tensor* prev_weights, Tensor* context, AttentionStep* step) {
+                        const Tensor* prev_weights, AttentionScratch* scratch, Tensor* context,
+                        AttentionStep* step) const {
   ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
                ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
   const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
@@ -504,18 +505,18 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
     ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
                  ": location attention needs the previous weights [", R, ", ", T, "]");
     step->prev = *prev_weights;
-    Infer(memory, rows_per_utterance, query, prev_weights, &own_, context, &step->weights);
-    step->projected = own_.projected;
+    Infer(memory, rows_per_utterance, query, prev_weights, scratch, context, &step->weights);
+    step->projected = scratch->projected;
     const int64_t Tp = RoundUpToTile(T);
     step->head_weights.Resize({R, H, T});
     for (int64_t rh = 0; rh < R * H; ++rh)
-      std::memcpy(step->head_weights.data() + rh * T, own_.head_scores.data() + rh * Tp,
+      std::memcpy(step->head_weights.data() + rh * T, scratch->head_scores.data() + rh * Tp,
                   T * sizeof(float));
     return;
   }
   const float* q_base = query.data();
   if (additive()) {
-    query_proj_.Forward(query, &step->projected);  // [R, A]
+    query_proj_.Forward(query, &step->projected, &scratch->query_plans);  // [R, A]
     q_base = step->projected.data();
   }
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();

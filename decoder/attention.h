@@ -119,8 +119,15 @@ class Attention {
   // One step: query [R, Q]; prev_weights [R, T] is α of the previous step
   // (location only; null elsewhere). Writes context [R, D] and step->weights
   // [R, T] (both resized; padded frames 0).
+  // `scratch` holds the caller's plans and work space (a training context's).
   void Forward(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
-               const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step);
+               const nn::Tensor* prev_weights, AttentionScratch* scratch, nn::Tensor* context,
+               AttentionStep* step) const;
+  // Forward on the layer's own scratch.
+  void Forward(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
+               const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step) {
+    Forward(memory, rows_per_utterance, query, prev_weights, &own_, context, step);
+  }
 
   // Inference: Forward's context and weights (resized; padded frames 0) without
   // keeping anything for backward; needs PrepareInference. Additive and
@@ -181,7 +188,7 @@ class Attention {
   nn::Parameter score_;
   nn::Parameter conv_;
   nn::Linear loc_proj_;
-  // Training's scratch (Forward, Backward and the non-const Prepare).
+  // The scratch of Backward and of the Forward and Prepare without one.
   AttentionScratch own_;
   // Backward work space (reused across steps; no allocation once warm): the
   // location features [R·T, F] and their gradient, dU f [R·T, A], one

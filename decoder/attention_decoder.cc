@@ -234,8 +234,10 @@ void AttentionDecoder::Reorder(const std::vector<int>& origins, DecoderState* de
 
 void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int64_t>& lengths,
                                const std::vector<std::vector<int>>& targets, Rng* rng,
-                               DecoderTrainContext* ctx, Tensor* log_probs, Tensor* attention) {
-  attention_.Prepare(encoder_out, lengths, &ctx->memory);
+                               DecoderTrainContext* ctx, Tensor* log_probs,
+                               Tensor* attention) const {
+  attention_.Prepare(encoder_out, lengths, &ctx->memory, &ctx->attention);
+  ctx->lstm_plans.resize(lstm_.size());
   const int64_t N = ctx->memory.batch, T = ctx->memory.frames, V = vocab_size_;
   const int64_t O = config_.hidden_dim + encoder_dim_;
   ATTEND_CHECK(static_cast<int64_t>(targets.size()) == N, name_, ": ", targets.size(),
@@ -272,22 +274,23 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
     st.h.resize(lstm_.size());
     const Tensor* input = &st.x;
     for (size_t l = 0; l < lstm_.size(); ++l) {
-      lstm_[l]->Forward(*input, state.h[l], state.c[l], &st.h[l], &st.cells[l]);
+      lstm_[l]->Forward(*input, state.h[l], state.c[l], &st.h[l], &st.cells[l],
+                        &ctx->lstm_plans[l]);
       state.h[l] = st.h[l];
       state.c[l] = st.cells[l].c;
       input = &st.h[l];
     }
     attention_.Forward(ctx->memory, 1, *input,
-                       attention_.uses_location() ? &state.weights : nullptr, &st.context,
-                       &st.attention);
+                       attention_.uses_location() ? &state.weights : nullptr, &ctx->attention,
+                       &st.context, &st.attention);
     state.context = st.context;
     state.weights = st.attention.weights;
     ConcatRowsTo(*input, st.context, ctx->output_in.data() + s * N * O);
     if (sampling) {
       // The next step may feed this step's argmax: its outputs are needed now.
       ConcatRows(*input, st.context, &step_output_in);
-      output_.Forward(step_output_in, &train_logits_);
-      nn::LogSoftmax(train_logits_, &step_log_probs);
+      output_.Forward(step_output_in, &ctx->logits, &ctx->output_plans);
+      nn::LogSoftmax(ctx->logits, &step_log_probs);
       std::memcpy(log_probs->data() + s * N * V, step_log_probs.data(), N * V * sizeof(float));
     }
     if (attention != nullptr)
@@ -296,8 +299,8 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
   }
   if (!sampling) {
     // The output layer feeds nothing back: one GEMM over all steps' rows.
-    output_.Forward(ctx->output_in, &train_logits_);  // [S·N, V]
-    nn::LogSoftmax(train_logits_, log_probs);
+    output_.Forward(ctx->output_in, &ctx->logits, &ctx->output_plans);  // [S·N, V]
+    nn::LogSoftmax(ctx->logits, log_probs);
     log_probs->Reshape({S, N, V});
   }
 }

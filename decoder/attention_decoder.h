@@ -74,6 +74,13 @@ struct DecoderTrainContext {
   nn::Tensor dkeys, dvalues, dencoder_scratch, doutput_in;
   std::vector<nn::Tensor> gate_inputs, dgates;  // per LSTM layer
   nn::Tensor queries, dprojected;
+  // The forward's oneDNN plans and work space (the backward's are the
+  // decoder's own) and its logits [S·N, V] (or one step's [N, V] under
+  // scheduled sampling).
+  std::vector<nn::Linear::State> lstm_plans;  // per layer
+  nn::Linear::State output_plans;
+  AttentionScratch attention;
+  nn::Tensor logits;
 };
 
 class AttentionDecoder : public StepDecoder {
@@ -107,9 +114,10 @@ class AttentionDecoder : public StepDecoder {
   // the loss). Writes log_probs [S, N, V] and, when attention is not null,
   // the weights [S, N, T]. `rng` drives scheduled sampling (may be null when
   // the rate is 0).
+  // Const: the forward changes only ctx.
   void Forward(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
                const std::vector<std::vector<int>>& targets, Rng* rng, DecoderTrainContext* ctx,
-               nn::Tensor* log_probs, nn::Tensor* attention = nullptr);
+               nn::Tensor* log_probs, nn::Tensor* attention = nullptr) const;
   // dlogits [S, N, V] = dL/d(pre-softmax logits) -> adds parameter gradients,
   // writes dL/dencoder_out [T, N, D] (resized).
   void Backward(DecoderTrainContext* ctx, const nn::Tensor& dlogits, nn::Tensor* dencoder_out);
@@ -153,10 +161,6 @@ class AttentionDecoder : public StepDecoder {
   std::vector<std::unique_ptr<nn::LstmCell>> lstm_;
   Attention attention_;
   nn::Linear output_;
-
-  // Teacher-forced training's logits [S·N, V] (or one step's [N, V] under
-  // scheduled sampling).
-  nn::Tensor train_logits_;
 };
 
 }  // namespace attend::decoder
