@@ -97,10 +97,10 @@ std::vector<nn::Parameter*> BiRnn::Parameters() {
 }
 
 void BiRnn::Forward(ComputeType type, const nn::Tensor& x, const Lengths& lengths, bool training,
-                    nn::Tensor* y, Context* ctx) {
+                    nn::Tensor* y, Context* ctx, nn::ByteBuffer* workspace) const {
   const int64_t C = input_dim(), H = hidden_dim();
-  ATTEND_CHECK(x.rank() == 3 && x.dim(2) == C, l2r_.Parameters()[0]->name,
-               ": input must be [T, N, ", C, "], got ", nn::ShapeToString(x.shape()));
+  ATTEND_CHECK(x.rank() == 3 && x.dim(2) == C, l2r_.name(), ": input must be [T, N, ", C, "], got ",
+               nn::ShapeToString(x.shape()));
   const int64_t T = x.dim(0), N = x.dim(1);
   CheckLengths(lengths, T, N, "bidirectional RNN input");
   const int64_t padded_T = (T + bucket_frames_ - 1) / bucket_frames_ * bucket_frames_;
@@ -116,10 +116,11 @@ void BiRnn::Forward(ComputeType type, const nn::Tensor& x, const Lengths& length
   const size_t elem = nn::ElementSize(type);
   ctx->dst_l2r.Resize(padded_T * N * H * elem);
   ctx->dst_r2l.Resize(padded_T * N * H * elem);
+  if (workspace == nullptr) workspace = &ctx->workspace;
   l2r_.Forward(type, padded_T, N, ctx->src_l2r.data(), ctx->dst_l2r.data(),
-               training ? &ctx->l2r : nullptr);
+               training ? &ctx->l2r : nullptr, &ctx->l2r_plans, workspace);
   r2l_.Forward(type, padded_T, N, ctx->src_r2l.data(), ctx->dst_r2l.data(),
-               training ? &ctx->r2l : nullptr);
+               training ? &ctx->r2l : nullptr, &ctx->r2l_plans, workspace);
   for (int64_t n = 0; n < N; ++n) {
     const int64_t L = lengths[n];
     for (int64_t t = 0; t < T; ++t) {

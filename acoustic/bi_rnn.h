@@ -41,6 +41,8 @@ class BiRnn {
     int64_t T = 0, padded_T = 0, N = 0;
     Lengths lengths;
     nn::RnnLayer::Context l2r, r2l;
+    nn::RnnLayer::State l2r_plans, r2l_plans;  // the caller's oneDNN plans
+    nn::ByteBuffer workspace;                  // inference's, when Forward is given none
     // [padded_T, N, C] and [padded_T, N, H] in the compute type, per direction.
     nn::ByteBuffer src_l2r, src_r2l, dst_l2r, dst_r2l;
     // Gradient scratch, same shapes, always float32.
@@ -48,8 +50,11 @@ class BiRnn {
   };
 
   // y is resized to [T, N, 2H]. `training` keeps what Backward needs in ctx.
+  // Inference writes oneDNN's workspace into `workspace` (layers that run in
+  // turn may share one), or into ctx's when it is null. Thread-safe for
+  // distinct contexts.
   void Forward(nn::ComputeType type, const nn::Tensor& x, const Lengths& lengths, bool training,
-               nn::Tensor* y, Context* ctx);
+               nn::Tensor* y, Context* ctx, nn::ByteBuffer* workspace = nullptr) const;
   // dy [T, N, 2H] (padded frames ignored) -> dx [T, N, C] (0 at padded frames);
   // adds the parameters' gradients.
   void Backward(const nn::Tensor& dy, Context* ctx, nn::Tensor* dx);

@@ -167,7 +167,7 @@ void MaskPadding(const Lengths& lengths, nn::Tensor* x) {
 }  // namespace
 
 void Encoder::Forward(const nn::Tensor& x, const Lengths& lengths, nn::Tensor* y,
-                      Lengths* out_lengths, Context* ctx, bool training, Rng* dropout_rng) {
+                      Lengths* out_lengths, Context* ctx, bool training, Rng* dropout_rng) const {
   ATTEND_CHECK(x.rank() == 3 && x.dim(2) == config_.input_dim, "encoder: input must be [T, N, ",
                config_.input_dim, "] (--encoder.input_dim), got ", nn::ShapeToString(x.shape()));
   CheckLengths(lengths, x.dim(0), x.dim(1), "encoder input");
@@ -176,18 +176,20 @@ void Encoder::Forward(const nn::Tensor& x, const Lengths& lengths, nn::Tensor* y
                "encoder: training with dropout needs a dropout RNG");
   ctx->training = training;
   ctx->layers.resize(layers_.size());
+  ctx->proj_plans.resize(layers_.size());
   const nn::Tensor* cur = &x;
   if (input_proj_) {
     if (training) ctx->input = x;
-    input_proj_->Forward(x, &ctx->projected_input);
+    input_proj_->Forward(x, &ctx->projected_input, &ctx->input_proj_plans);
     cur = &ctx->projected_input;
   }
   const Lengths* cur_lengths = &lengths;
   for (size_t l = 0; l < layers_.size(); ++l) {
-    Layer& layer = layers_[l];
+    const Layer& layer = layers_[l];
     Context::Layer& lc = ctx->layers[l];
     lc.in_lengths = *cur_lengths;
-    layer.rnn->Forward(compute_type_, *cur, lc.in_lengths, training, &lc.rnn_out, &lc.rnn);
+    layer.rnn->Forward(compute_type_, *cur, lc.in_lengths, training, &lc.rnn_out, &lc.rnn,
+                       &ctx->rnn_workspace);
     cur = &lc.rnn_out;
     lc.out_lengths = lc.in_lengths;
     if (layer.reduces) {
@@ -196,7 +198,7 @@ void Encoder::Forward(const nn::Tensor& x, const Lengths& lengths, nn::Tensor* y
     }
     lc.dropped = false;
     if (layer.proj) {
-      layer.proj->Forward(*cur, &lc.projected);
+      layer.proj->Forward(*cur, &lc.projected, &ctx->proj_plans[l]);
       if (layer.tanh)
         for (int64_t i = 0; i < lc.projected.size(); ++i)
           lc.projected[i] = std::tanh(lc.projected[i]);

@@ -59,7 +59,7 @@ struct EncoderConfig {
   // passed as is): the next multiple of bucket_frames × reduction, so that
   // every layer's length is a multiple of its bucket. Segments of a long
   // recording then share a few shapes, and so a few plans and oneDNN
-  // primitives, instead of bringing new ones each (issue 6). Padding never
+  // primitives, instead of bringing new ones each. Padding never
   // changes a valid output.
   int64_t PaddedLength(int64_t frames) const;
 };
@@ -90,13 +90,20 @@ class Encoder {
     };
     std::vector<Layer> layers;
     nn::Tensor grad_a, grad_b;  // backward scratch
+    // The caller's oneDNN plans of the projections (the recurrent layers'
+    // are in layers[l].rnn), and the inference workspace the recurrent
+    // layers share (they run in turn).
+    nn::Linear::State input_proj_plans;
+    std::vector<nn::Linear::State> proj_plans;
+    nn::ByteBuffer rnn_workspace;
   };
 
   // x [T, N, input_dim] tnc, lengths[n] <= T -> y [T', N, OutputDim()], out_lengths.
   // With training = true, ctx keeps what Backward needs and dropout (if any) draws
-  // from dropout_rng (required then).
+  // from dropout_rng (required then). Const: one encoder serves many threads,
+  // each with its own context.
   void Forward(const nn::Tensor& x, const Lengths& lengths, nn::Tensor* y, Lengths* out_lengths,
-               Context* ctx, bool training = false, Rng* dropout_rng = nullptr);
+               Context* ctx, bool training = false, Rng* dropout_rng = nullptr) const;
   // dy [T', N, OutputDim()] (padded frames ignored) -> dx [T, N, input_dim]
   // (may be null); adds every parameter's gradient.
   void Backward(const nn::Tensor& dy, Context* ctx, nn::Tensor* dx);

@@ -35,18 +35,12 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
       "max-len-ratio", po::value(&o->max_len_ratio)->default_value(o->max_len_ratio),
       "max output tokens per encoder frame (0 = one per frame)")(
       "min-len-ratio", po::value(&o->min_len_ratio)->default_value(o->min_len_ratio),
-      "min output tokens per encoder frame")(
-      "max-segment", po::value(&o->max_segment_seconds)->default_value(o->max_segment_seconds),
-      "seconds; audio longer than this with no pause is cut where the model hears none "
-      "(between words) and decoded in segments")(
-      "min-pause", po::value(&o->min_pause_seconds)->default_value(o->min_pause_seconds),
-      "seconds; a pause this long (near the recording's noise floor) ends a segment, and a "
-      "segment that is only pause is not decoded; in a recording longer than --max-segment, "
-      "the model also ends one where it hears no letter for 0.6 of this (0 = off)")(
-      "threads", po::value(&o->threads)->default_value(o->threads),
-      "oneDNN threads per decoder (0 = all cores)")(
+      "min output tokens per encoder frame")("threads",
+                                             po::value(&o->threads)->default_value(o->threads),
+                                             "oneDNN threads per decoder (0 = all cores)")(
       "vtln-warp", po::value(&o->vtln_warp)->default_value(o->vtln_warp),
       "VTLN warp factor applied to the model's filterbank (1 = none)");
+  o->endpoint.Register(desc);
 }
 
 std::string DecodeConfPath(const std::string& model_path) {

@@ -34,7 +34,8 @@ int main() {
   decoder.Init(&rng);
   Tensor encoder({kFrames, 1, kEncDim});  // [T, N, D] tnc
   for (int64_t i = 0; i < encoder.size(); ++i) encoder[i] = rng.Uniform(-1, 1);
-  decoder.Start(encoder, {kFrames}, kBeam);
+  auto state = decoder.NewState();
+  decoder.Start(encoder, {kFrames}, kBeam, state.get());
   std::vector<int> tokens(kBeam), origins(kBeam);
   for (int i = 0; i < kBeam; ++i) {
     tokens[i] = static_cast<int>(rng.UniformInt(3, kVocab - 1));
@@ -44,8 +45,8 @@ int main() {
   double ms = attend::bench::MedianMs(
                   [&] {
                     for (int s = 0; s < kSteps; ++s) {
-                      decoder.Step(tokens, &log_probs, &attention);
-                      decoder.Reorder(origins);
+                      decoder.Step(tokens, state.get(), &log_probs, &attention);
+                      decoder.Reorder(origins, state.get());
                     }
                   },
                   7, 2) /

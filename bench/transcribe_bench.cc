@@ -154,33 +154,38 @@ void MakeRandomModel(const std::string& wav, const std::string& path, const char
 // Forwards to the real decoder and times its calls.
 class TimedDecoder : public attend::decoder::StepDecoder {
  public:
-  explicit TimedDecoder(attend::decoder::StepDecoder* inner) : inner_(inner) {}
+  explicit TimedDecoder(const attend::decoder::StepDecoder* inner) : inner_(inner) {}
   int vocab_size() const override { return inner_->vocab_size(); }
   int sos_id() const override { return inner_->sos_id(); }
   int eos_id() const override { return inner_->eos_id(); }
-  void Start(const attend::nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
-             int rows) override {
+  std::unique_ptr<attend::decoder::DecoderState> NewState() const override {
+    return inner_->NewState();
+  }
+  void Start(const attend::nn::Tensor& encoder_out, const std::vector<int64_t>& lengths, int rows,
+             attend::decoder::DecoderState* state) const override {
     const double t = NowMs();
-    inner_->Start(encoder_out, lengths, rows);
+    inner_->Start(encoder_out, lengths, rows, state);
     start_ms += NowMs() - t;
   }
-  void Step(const std::vector<int>& tokens, attend::nn::Tensor* log_probs,
-            attend::nn::Tensor* attention) override {
+  void Step(const std::vector<int>& tokens, attend::decoder::DecoderState* state,
+            attend::nn::Tensor* log_probs, attend::nn::Tensor* attention) const override {
     const double t = NowMs();
-    inner_->Step(tokens, log_probs, attention);
+    inner_->Step(tokens, state, log_probs, attention);
     step_ms += NowMs() - t;
     ++steps;
   }
-  void Reorder(const std::vector<int>& origins) override {
+  void Reorder(const std::vector<int>& origins,
+               attend::decoder::DecoderState* state) const override {
     const double t = NowMs();
-    inner_->Reorder(origins);
+    inner_->Reorder(origins, state);
     step_ms += NowMs() - t;
   }
-  double start_ms = 0, step_ms = 0;
-  int steps = 0;
+  // Timings so far (the benchmark's counters, hence mutable).
+  mutable double start_ms = 0, step_ms = 0;
+  mutable int steps = 0;
 
  private:
-  attend::decoder::StepDecoder* inner_;
+  const attend::decoder::StepDecoder* inner_;
 };
 
 struct Split {
@@ -280,8 +285,8 @@ int main() {
     options.ctc_weight = kCtcWeight;
     options.max_len_ratio = max_len_ratio;
     options.threads = 1;
-    options.min_pause_seconds = 0;  // one segment, as the peer decodes it
-    options.max_segment_seconds = 30;
+    options.endpoint.min_pause_seconds = 0;  // one segment, as the peer decodes it
+    options.endpoint.max_utterance_seconds = 30;
     const std::string before_load = MemoryMb();
     auto recognizer = attend::Recognizer::Load(model_path, options);
     const std::string after_load = MemoryMb();

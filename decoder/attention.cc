@@ -419,7 +419,7 @@ std::vector<nn::Parameter*> Attention::Parameters() {
 }
 
 void Attention::Prepare(const Tensor& encoder_out, const std::vector<int64_t>& lengths,
-                        AttentionMemory* memory) {
+                        AttentionMemory* memory, AttentionScratch* scratch) const {
   ATTEND_CHECK(encoder_out.rank() == 3 && encoder_out.dim(2) == value_dim_, name_,
                ": encoder output has shape ", ShapeToString(encoder_out.shape()),
                ", expected [T, N, ", value_dim_, "]");
@@ -439,7 +439,7 @@ void Attention::Prepare(const Tensor& encoder_out, const std::vector<int64_t>& l
   if (type_ == Type::kDot) {
     memory->keys.Resize({0});
   } else {
-    key_proj_.Forward(memory->values, &memory->keys);  // [N, T, K]
+    key_proj_.Forward(memory->values, &memory->keys, &scratch->key_plans);  // [N, T, K]
   }
   // Location attention's Forward scores with Infer's frame-tiled kernels.
   if (type_ == Type::kLocation) TransposeKeys(memory);
@@ -491,7 +491,8 @@ void Attention::CheckMemory(const AttentionMemory& memory, int rows_per_utteranc
 }
 
 void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
-                        const Tensor* prev_weights, Tensor* context, AttentionStep* step) {
+                        const Tensor* prev_weights, AttentionScratch* scratch, Tensor* context,
+                        AttentionStep* step) const {
   ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
                ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
   const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
@@ -504,18 +505,18 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
     ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
                  ": location attention needs the previous weights [", R, ", ", T, "]");
     step->prev = *prev_weights;
-    Infer(memory, rows_per_utterance, query, prev_weights, context, &step->weights);
-    step->projected = projected_;
+    Infer(memory, rows_per_utterance, query, prev_weights, scratch, context, &step->weights);
+    step->projected = scratch->projected;
     const int64_t Tp = RoundUpToTile(T);
     step->head_weights.Resize({R, H, T});
     for (int64_t rh = 0; rh < R * H; ++rh)
-      std::memcpy(step->head_weights.data() + rh * T, head_scores_.data() + rh * Tp,
+      std::memcpy(step->head_weights.data() + rh * T, scratch->head_scores.data() + rh * Tp,
                   T * sizeof(float));
     return;
   }
   const float* q_base = query.data();
   if (additive()) {
-    query_proj_.Forward(query, &step->projected);  // [R, A]
+    query_proj_.Forward(query, &step->projected, &scratch->query_plans);  // [R, A]
     q_base = step->projected.data();
   }
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
@@ -544,18 +545,24 @@ void Attention::Forward(const AttentionMemory& memory, int rows_per_utterance, c
   }
 }
 
-void Attention::RefreshLocationTransposed() {
+void Attention::RefreshLocationTransposed(AttentionScratch* scratch) const {
   const nn::Parameter& u = loc_proj_.weight();  // [A, F]
-  if (location_t_version_ == u.version() && !location_t_.empty()) return;
+  Tensor& ut = scratch->location_t;
+  if (scratch->location_t_version == u.version() && !ut.empty()) return;
   const int64_t F = options_.location_filters, K = key_dim();
-  location_t_.Resize({F, K});
+  ut.Resize({F, K});
   for (int64_t c = 0; c < F; ++c)
-    for (int64_t a = 0; a < K; ++a) location_t_[c * K + a] = u.value[a * F + c];
-  location_t_version_ = u.version();
+    for (int64_t a = 0; a < K; ++a) ut[c * K + a] = u.value[a * F + c];
+  scratch->location_t_version = u.version();
 }
 
 void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, const Tensor& query,
-                      const Tensor* prev_weights, Tensor* context, Tensor* weights) {
+                      const Tensor* prev_weights, AttentionScratch* scratch, Tensor* context,
+                      Tensor* weights) const {
+  Tensor& projected = scratch->projected;
+  Tensor& padded_prev = scratch->padded_prev;
+  Tensor& row_features = scratch->row_features;
+  Tensor& head_scores = scratch->head_scores;
   ATTEND_CHECK(query.rank() == 2 && query.dim(1) == query_dim_, name_, ": query has shape ",
                ShapeToString(query.shape()), ", expected [R, ", query_dim_, "]");
   const int64_t R = query.dim(0), T = memory.frames, D = value_dim_, K = key_dim();
@@ -565,53 +572,53 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
   if (additive()) {
     ATTEND_CHECK(memory.keys_by_frame.shape() == Shape({memory.batch, K, Tp}), name_,
                  ": Infer needs PrepareInference after Prepare");
-    query_proj_.Forward(query, &projected_);  // [R, A]
-    q_base = projected_.data();
+    query_proj_.Forward(query, &projected, &scratch->query_plans);  // [R, A]
+    q_base = projected.data();
   }
   const bool location = type_ == Type::kLocation;
   const int64_t F = location ? options_.location_filters : 0, W = options_.location_kernel;
   if (location) {
     ATTEND_CHECK(prev_weights != nullptr && prev_weights->shape() == Shape({R, T}), name_,
                  ": location attention needs the previous weights [", R, ", ", T, "]");
-    RefreshLocationTransposed();
+    RefreshLocationTransposed(scratch);
     // Zero once: every row rewrites only [W/2, W/2 + T).
-    padded_prev_.Resize({Tp + W - 1});
-    padded_prev_.SetZero();
-    row_features_.Resize({F, Tp});
+    padded_prev.Resize({Tp + W - 1});
+    padded_prev.SetZero();
+    row_features.Resize({F, Tp});
   }
   const float* keys = type_ == Type::kDot ? memory.values.data() : memory.keys.data();
   const float scale =
       !additive() && options_.scale ? 1.0f / std::sqrt(static_cast<float>(Kh)) : 1.0f;
-  head_scores_.Resize({R, H, Tp});
+  head_scores.Resize({R, H, Tp});
   weights->Resize({R, T});
   context->Resize({R, D});
   for (int64_t r = 0; r < R; ++r) {
     const int64_t n = r / rows_per_utterance, len = memory.lengths[n];
     const float* q = q_base + r * K;
-    float* scores = head_scores_.data() + r * H * Tp;  // [H, Tp]
+    float* scores = head_scores.data() + r * H * Tp;  // [H, Tp]
     if (additive()) {
       // Whole tiles: the frames past len score finite values that the
       // softmax's mask then zeroes.
       const int64_t frames = RoundUpToTile(len);
       const float* k = memory.keys_by_frame.data() + n * K * Tp;
       if (location)
-        std::memcpy(padded_prev_.data() + W / 2, prev_weights->data() + r * T, T * sizeof(float));
+        std::memcpy(padded_prev.data() + W / 2, prev_weights->data() + r * T, T * sizeof(float));
       if (F == kDefaultFilters) {
         const float* u = loc_proj_.weight().value.data();  // [A, F]
         for (int64_t h = 0; h < H; ++h)
           for (int64_t t0 = 0; t0 < frames; t0 += kFrameTile)
-            ScoreLocationTile10(k + h * Kh * Tp + t0, Tp, q + h * Kh, padded_prev_.data() + t0,
+            ScoreLocationTile10(k + h * Kh * Tp + t0, Tp, q + h * Kh, padded_prev.data() + t0,
                                 conv_.value.data(), W, u + h * Kh * F, score_.value.data() + h * Kh,
                                 Kh, scores + h * Tp + t0);
       } else {
         for (int64_t c = 0; c < F; ++c)
-          ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, frames,
-                          row_features_.data() + c * Tp);
+          ConvolveChannel(padded_prev.data(), conv_.value.data() + c * W, W, frames,
+                          row_features.data() + c * Tp);
         for (int64_t h = 0; h < H; ++h)
           for (int64_t t0 = 0; t0 < frames; t0 += kFrameTile)
-            ScoreFrameTile(k + h * Kh * Tp + t0, Tp, q + h * Kh, row_features_.data() + t0, Tp,
-                           location_t_.data() + h * Kh, K, F, score_.value.data() + h * Kh, Kh,
-                           scores + h * Tp + t0);
+            ScoreFrameTile(k + h * Kh * Tp + t0, Tp, q + h * Kh, row_features.data() + t0, Tp,
+                           scratch->location_t.data() + h * Kh, K, F, score_.value.data() + h * Kh,
+                           Kh, scores + h * Tp + t0);
       }
     } else {
       for (int64_t h = 0; h < H; ++h)
@@ -628,7 +635,7 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
   for (int64_t n = 0; n < memory.batch; ++n)
     for (int64_t h = 0; h < H; ++h)
       WeightedSumRows(memory.values.data() + n * T * D + h * Dh, D,
-                      head_scores_.data() + (n * rows_per_utterance * H + h) * Tp, H * Tp,
+                      head_scores.data() + (n * rows_per_utterance * H + h) * Tp, H * Tp,
                       rows_per_utterance, Dh, memory.lengths[n],
                       context->data() + n * rows_per_utterance * D + h * Dh, D);
 }
@@ -657,10 +664,10 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     // The conv features recomputed from α_prev (zero padded by W/2), [R·T, F]
     // frame-major as U's GEMMs read them; dU f's gradient [R·T, A] (frames
     // < len written below, the rest zeroed).
-    RefreshLocationTransposed();
-    padded_prev_.Resize({T + W - 1});
-    padded_prev_.SetZero();
-    row_features_.Resize({T});
+    RefreshLocationTransposed(&own_);
+    own_.padded_prev.Resize({T + W - 1});
+    own_.padded_prev.SetZero();
+    own_.row_features.Resize({T});
     features_.Resize({R * T, F});
     features_.SetZero();
     dlocation_.Resize({R * T, K});
@@ -674,12 +681,12 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     const float* dc = dcontext.data() + r * D;
     if (location) {
       // One channel at a time, vectorized over frames, then interleaved.
-      std::memcpy(padded_prev_.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
+      std::memcpy(own_.padded_prev.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
       float* f = features_.data() + r * T * F;
       for (int64_t c = 0; c < F; ++c) {
-        ConvolveChannel(padded_prev_.data(), conv_.value.data() + c * W, W, len,
-                        row_features_.data());
-        for (int64_t t = 0; t < len; ++t) f[t * F + c] = row_features_[t];
+        ConvolveChannel(own_.padded_prev.data(), conv_.value.data() + c * W, W, len,
+                        own_.row_features.data());
+        for (int64_t t = 0; t < len; ++t) f[t * F + c] = own_.row_features[t];
       }
     }
     for (int64_t h = 0; h < H; ++h) {
@@ -699,7 +706,7 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
       float* dq = dq_.data() + r * K + h * Kh;
       if (location) {
         LocationBackward(keys + n * T * K + h * Kh, dk_base + n * T * K + h * Kh, K, q,
-                         features_.data() + r * T * F, location_t_.data() + h * Kh, K, F,
+                         features_.data() + r * T * F, own_.location_t.data() + h * Kh, K, F,
                          dlocation_.data() + r * T * K + h * Kh, K, score_.value.data() + h * Kh,
                          de, Kh, len, score_.grad.data() + h * Kh, dq, score_work_.data());
       } else if (additive()) {
@@ -744,13 +751,13 @@ void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
     row_dfeatures_.Resize({F, T});
     for (int64_t r = 0; r < R; ++r) {
       const int64_t len = memory.lengths[r / rows_per_utterance];
-      std::memcpy(padded_prev_.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
+      std::memcpy(own_.padded_prev.data() + W / 2, step.prev.data() + r * T, T * sizeof(float));
       const float* df = dfeatures_.data() + r * T * F;
       for (int64_t t = 0; t < len; ++t)
         for (int64_t c = 0; c < F; ++c) row_dfeatures_[c * T + t] = df[t * F + c];
       padded_dprev_.SetZero();
-      ConvolutionBackward(row_dfeatures_.data(), T, padded_prev_.data(), conv_.value.data(), F, W,
-                          len, conv_.grad.data(),
+      ConvolutionBackward(row_dfeatures_.data(), T, own_.padded_prev.data(), conv_.value.data(), F,
+                          W, len, conv_.grad.data(),
                           dprev_weights != nullptr ? padded_dprev_.data() : nullptr);
       if (dprev_weights != nullptr)
         std::memcpy(dprev_weights->data() + r * T, padded_dprev_.data() + W / 2, T * sizeof(float));

@@ -70,6 +70,18 @@ struct AttentionMemory {
   nn::Tensor keys_by_frame;
 };
 
+// What inference changes, owned by the caller (one per decode state): the
+// projections' oneDNN plans and Infer()'s work space, W s + b [R, A]; α_prev
+// zero padded by kernel/2 in front and to Tp + kernel - 1 in all; for filter
+// counts other than the default 10, one row's conv features, channel-major
+// [F, Tp], and Uᵀ [F, A] (refreshed when U changes); the rows' scores, then
+// weights, per head [R, H, Tp].
+struct AttentionScratch {
+  nn::Linear::State query_plans, key_plans;
+  nn::Tensor projected, padded_prev, row_features, location_t, head_scores;
+  uint64_t location_t_version = 0;
+};
+
 // What one step keeps for its backward.
 struct AttentionStep {
   nn::Tensor query;         // [R, Q] the step's query (a copy)
@@ -89,7 +101,12 @@ class Attention {
 
   // encoder_out [T, N, D] tnc and N lengths -> memory (resized, reused).
   void Prepare(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
-               AttentionMemory* memory);
+               AttentionMemory* memory, AttentionScratch* scratch) const;
+  // Prepare on the layer's own (training) scratch.
+  void Prepare(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
+               AttentionMemory* memory) {
+    Prepare(encoder_out, lengths, memory, &own_);
+  }
   // After Prepare, for Infer(): fills memory->keys_by_frame (additive; for
   // location Prepare already has, as Forward uses Infer's kernels).
   void PrepareInference(AttentionMemory* memory) const;
@@ -102,8 +119,15 @@ class Attention {
   // One step: query [R, Q]; prev_weights [R, T] is α of the previous step
   // (location only; null elsewhere). Writes context [R, D] and step->weights
   // [R, T] (both resized; padded frames 0).
+  // `scratch` holds the caller's plans and work space (a training context's).
   void Forward(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
-               const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step);
+               const nn::Tensor* prev_weights, AttentionScratch* scratch, nn::Tensor* context,
+               AttentionStep* step) const;
+  // Forward on the layer's own scratch.
+  void Forward(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
+               const nn::Tensor* prev_weights, nn::Tensor* context, AttentionStep* step) {
+    Forward(memory, rows_per_utterance, query, prev_weights, &own_, context, step);
+  }
 
   // Inference: Forward's context and weights (resized; padded frames 0) without
   // keeping anything for backward; needs PrepareInference. Additive and
@@ -112,8 +136,10 @@ class Attention {
   // features inside that loop instead of materialising U f for every row and
   // frame ([R·T, A], megabytes per step), and no input is copied. Results
   // equal Forward's up to float rounding (sums run in another order).
+  // Thread-safe for distinct scratches.
   void Infer(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
-             const nn::Tensor* prev_weights, nn::Tensor* context, nn::Tensor* weights);
+             const nn::Tensor* prev_weights, AttentionScratch* scratch, nn::Tensor* context,
+             nn::Tensor* weights) const;
 
   // Backward of one Forward. dcontext [R, D]; dweights [R, T] is an extra
   // gradient on step->weights (from the next step's location features; null
@@ -144,6 +170,9 @@ class Attention {
   nn::Parameter& score_vector() { return score_; }         // w [A]
   nn::Parameter& location_conv() { return conv_; }         // [F, kernel]
   nn::Linear& location_projection() { return loc_proj_; }  // U: F -> A, no bias
+  const nn::Linear& query_projection() const { return query_proj_; }
+  const nn::Linear& key_projection() const { return key_proj_; }
+  const nn::Linear& location_projection() const { return loc_proj_; }
 
  private:
   enum class Type { kAdditive, kLocation, kDot, kGeneral };
@@ -159,24 +188,18 @@ class Attention {
   nn::Parameter score_;
   nn::Parameter conv_;
   nn::Linear loc_proj_;
+  // The scratch of Backward and of the Forward and Prepare without one.
+  AttentionScratch own_;
   // Backward work space (reused across steps; no allocation once warm): the
   // location features [R·T, F] and their gradient, dU f [R·T, A], one
   // score-dim row, and one row's α_prev gradient zero padded [T + W - 1] and
   // features' gradient channel-major [F, T].
   nn::Tensor dprojected_, features_, dfeatures_, dlocation_, score_work_, dscores_, dq_;
   nn::Tensor padded_dprev_, row_dfeatures_;
-  // Infer() work space (Forward() uses the padded α_prev and one channel's
-  // row of features too): W s + b [R, A]; α_prev zero padded by kernel/2 in
-  // front and to Tp + kernel - 1 in all; for filter counts other than the
-  // default 10, one row's conv features, channel-major [F, Tp], and Uᵀ
-  // [F, A] (refreshed when U changes); the rows' scores, then weights, per
-  // head [R, H, Tp].
-  nn::Tensor projected_, padded_prev_, row_features_, location_t_, head_scores_;
-  uint64_t location_t_version_ = 0;
   // memory->keys_by_frame from memory->keys.
   void TransposeKeys(AttentionMemory* memory) const;
-  // Uᵀ into location_t_ when U changed since.
-  void RefreshLocationTransposed();
+  // Uᵀ into scratch->location_t when U changed since.
+  void RefreshLocationTransposed(AttentionScratch* scratch) const;
 };
 
 }  // namespace attend::decoder

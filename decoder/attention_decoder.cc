@@ -134,11 +134,11 @@ std::vector<nn::Parameter*> AttentionDecoder::Parameters() {
 }
 
 int64_t AttentionDecoder::num_plans_created() const {
-  int64_t n = const_cast<nn::Linear&>(output_).num_plans_created();
+  int64_t n = output_.num_plans_created();
   for (const auto& cell : lstm_) n += cell->gates().num_plans_created();
-  auto& att = const_cast<Attention&>(attention_);
-  n += att.query_projection().num_plans_created() + att.key_projection().num_plans_created() +
-       att.location_projection().num_plans_created();
+  n += attention_.query_projection().num_plans_created() +
+       attention_.key_projection().num_plans_created() +
+       attention_.location_projection().num_plans_created();
   return n;
 }
 
@@ -163,63 +163,81 @@ void AttentionDecoder::ResetState(int64_t rows, const AttentionMemory& memory,
   }
 }
 
+AttentionDecoder::State& AttentionDecoder::Cast(DecoderState* state) {
+  auto* s = dynamic_cast<State*>(state);
+  ATTEND_CHECK(s != nullptr, "attention decoder: the state was not made by its NewState()");
+  return *s;
+}
+
+std::unique_ptr<DecoderState> AttentionDecoder::NewState() const {
+  auto state = std::make_unique<State>();
+  state->lstm_plans.resize(lstm_.size());
+  return state;
+}
+
 void AttentionDecoder::Start(const Tensor& encoder_out, const std::vector<int64_t>& lengths,
-                             int rows_per_utterance) {
+                             int rows_per_utterance, DecoderState* decoder_state) const {
   ATTEND_CHECK(rows_per_utterance > 0, name_, ": rows per utterance must be > 0, got ",
                rows_per_utterance);
-  attention_.Prepare(encoder_out, lengths, &memory_);
-  attention_.PrepareInference(&memory_);
-  rows_per_utterance_ = rows_per_utterance;
-  ResetState(memory_.batch * rows_per_utterance, memory_, rows_per_utterance, &state_);
+  State& s = Cast(decoder_state);
+  attention_.Prepare(encoder_out, lengths, &s.memory, &s.attention);
+  attention_.PrepareInference(&s.memory);
+  s.rows_per_utterance = rows_per_utterance;
+  ResetState(s.memory.batch * rows_per_utterance, s.memory, rows_per_utterance, &s.rows);
 }
 
-void AttentionDecoder::Step(const std::vector<int>& tokens, Tensor* log_probs, Tensor* attention) {
-  const int64_t R = memory_.batch * rows_per_utterance_;
+void AttentionDecoder::Step(const std::vector<int>& tokens, DecoderState* decoder_state,
+                            Tensor* log_probs, Tensor* attention) const {
+  State& s = Cast(decoder_state);
+  const int64_t R = s.memory.batch * s.rows_per_utterance;
   ATTEND_CHECK(static_cast<int64_t>(tokens.size()) == R, name_, ": ", tokens.size(), " tokens for ",
                R, " rows");
-  embedding_.Forward(tokens, &embedded_);
-  ConcatRows(embedded_, state_.context, &x_);  // [R, E+D]
-  const Tensor* input = &x_;
+  embedding_.Forward(tokens, &s.embedded);
+  ConcatRows(s.embedded, s.rows.context, &s.x);  // [R, E+D]
+  const Tensor* input = &s.x;
   for (size_t l = 0; l < lstm_.size(); ++l) {
-    lstm_[l]->Forward(*input, state_.h[l], state_.c[l], &h_new_, &cell_ctx_);
-    std::swap(state_.h[l], h_new_);
-    std::swap(state_.c[l], cell_ctx_.c);
-    input = &state_.h[l];
+    lstm_[l]->Forward(*input, s.rows.h[l], s.rows.c[l], &s.h_new, &s.cell_ctx, &s.lstm_plans[l]);
+    std::swap(s.rows.h[l], s.h_new);
+    std::swap(s.rows.c[l], s.cell_ctx.c);
+    input = &s.rows.h[l];
   }
-  attention_.Infer(memory_, rows_per_utterance_, *input,
-                   attention_.uses_location() ? &state_.weights : nullptr, &context_new_,
-                   &weights_new_);
-  std::swap(state_.context, context_new_);
-  std::swap(state_.weights, weights_new_);
-  ConcatRows(*input, state_.context, &output_in_);  // [R, H+D]
-  output_.Forward(output_in_, &logits_);            // [R, V]
-  nn::LogSoftmax(logits_, log_probs);
-  if (attention != nullptr) *attention = state_.weights;
+  attention_.Infer(s.memory, s.rows_per_utterance, *input,
+                   attention_.uses_location() ? &s.rows.weights : nullptr, &s.attention,
+                   &s.context_new, &s.weights_new);
+  std::swap(s.rows.context, s.context_new);
+  std::swap(s.rows.weights, s.weights_new);
+  ConcatRows(*input, s.rows.context, &s.output_in);          // [R, H+D]
+  output_.Forward(s.output_in, &s.logits, &s.output_plans);  // [R, V]
+  nn::LogSoftmax(s.logits, log_probs);
+  if (attention != nullptr) *attention = s.rows.weights;
 }
 
-void AttentionDecoder::Reorder(const std::vector<int>& origins) {
-  const int64_t R = memory_.batch * rows_per_utterance_;
+void AttentionDecoder::Reorder(const std::vector<int>& origins, DecoderState* decoder_state) const {
+  State& s = Cast(decoder_state);
+  const int64_t R = s.memory.batch * s.rows_per_utterance;
+  const int B = s.rows_per_utterance;
   ATTEND_CHECK(static_cast<int64_t>(origins.size()) == R, name_, ": ", origins.size(),
                " origins for ", R, " rows");
   for (int64_t r = 0; r < R; ++r)
-    ATTEND_CHECK(origins[r] >= 0 && origins[r] < R &&
-                     origins[r] / rows_per_utterance_ == r / rows_per_utterance_,
-                 name_, ": row ", r, " cannot continue row ", origins[r]);
-  spare_.h.resize(lstm_.size());
-  spare_.c.resize(lstm_.size());
+    ATTEND_CHECK(origins[r] >= 0 && origins[r] < R && origins[r] / B == r / B, name_, ": row ", r,
+                 " cannot continue row ", origins[r]);
+  s.spare.h.resize(lstm_.size());
+  s.spare.c.resize(lstm_.size());
   for (size_t l = 0; l < lstm_.size(); ++l) {
-    GatherRows(state_.h[l], origins, &spare_.h[l]);
-    GatherRows(state_.c[l], origins, &spare_.c[l]);
+    GatherRows(s.rows.h[l], origins, &s.spare.h[l]);
+    GatherRows(s.rows.c[l], origins, &s.spare.c[l]);
   }
-  GatherRows(state_.context, origins, &spare_.context);
-  GatherRows(state_.weights, origins, &spare_.weights);
-  std::swap(state_, spare_);
+  GatherRows(s.rows.context, origins, &s.spare.context);
+  GatherRows(s.rows.weights, origins, &s.spare.weights);
+  std::swap(s.rows, s.spare);
 }
 
 void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int64_t>& lengths,
                                const std::vector<std::vector<int>>& targets, Rng* rng,
-                               DecoderTrainContext* ctx, Tensor* log_probs, Tensor* attention) {
-  attention_.Prepare(encoder_out, lengths, &ctx->memory);
+                               DecoderTrainContext* ctx, Tensor* log_probs,
+                               Tensor* attention) const {
+  attention_.Prepare(encoder_out, lengths, &ctx->memory, &ctx->attention);
+  ctx->lstm_plans.resize(lstm_.size());
   const int64_t N = ctx->memory.batch, T = ctx->memory.frames, V = vocab_size_;
   const int64_t O = config_.hidden_dim + encoder_dim_;
   ATTEND_CHECK(static_cast<int64_t>(targets.size()) == N, name_, ": ", targets.size(),
@@ -256,22 +274,23 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
     st.h.resize(lstm_.size());
     const Tensor* input = &st.x;
     for (size_t l = 0; l < lstm_.size(); ++l) {
-      lstm_[l]->Forward(*input, state.h[l], state.c[l], &st.h[l], &st.cells[l]);
+      lstm_[l]->Forward(*input, state.h[l], state.c[l], &st.h[l], &st.cells[l],
+                        &ctx->lstm_plans[l]);
       state.h[l] = st.h[l];
       state.c[l] = st.cells[l].c;
       input = &st.h[l];
     }
     attention_.Forward(ctx->memory, 1, *input,
-                       attention_.uses_location() ? &state.weights : nullptr, &st.context,
-                       &st.attention);
+                       attention_.uses_location() ? &state.weights : nullptr, &ctx->attention,
+                       &st.context, &st.attention);
     state.context = st.context;
     state.weights = st.attention.weights;
     ConcatRowsTo(*input, st.context, ctx->output_in.data() + s * N * O);
     if (sampling) {
       // The next step may feed this step's argmax: its outputs are needed now.
       ConcatRows(*input, st.context, &step_output_in);
-      output_.Forward(step_output_in, &train_logits_);
-      nn::LogSoftmax(train_logits_, &step_log_probs);
+      output_.Forward(step_output_in, &ctx->logits, &ctx->output_plans);
+      nn::LogSoftmax(ctx->logits, &step_log_probs);
       std::memcpy(log_probs->data() + s * N * V, step_log_probs.data(), N * V * sizeof(float));
     }
     if (attention != nullptr)
@@ -280,8 +299,8 @@ void AttentionDecoder::Forward(const Tensor& encoder_out, const std::vector<int6
   }
   if (!sampling) {
     // The output layer feeds nothing back: one GEMM over all steps' rows.
-    output_.Forward(ctx->output_in, &train_logits_);  // [S·N, V]
-    nn::LogSoftmax(train_logits_, log_probs);
+    output_.Forward(ctx->output_in, &ctx->logits, &ctx->output_plans);  // [S·N, V]
+    nn::LogSoftmax(ctx->logits, log_probs);
     log_probs->Reshape({S, N, V});
   }
 }

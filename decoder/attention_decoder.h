@@ -7,10 +7,11 @@
 //
 // Two uses:
 //  * Inference through the StepDecoder interface (batched rows, B per
-//    utterance). All work buffers are members reused across steps and the
-//    oneDNN plans are keyed by the row count, so a step allocates and creates
-//    nothing once warm. Reorder() gathers row states into a second buffer set
-//    and swaps.
+//    utterance), const: the rows' state, the work buffers and the oneDNN
+//    plans (keyed by the row count) live in the caller's
+//    AttentionDecoder::State, reused across steps, so a step allocates and
+//    creates nothing once warm. Reorder() gathers row states into a second
+//    buffer set and swaps.
 //  * Teacher-forced training over whole target sequences: Forward() runs every
 //    step for a padded batch and keeps what Backward() needs in an explicit
 //    DecoderTrainContext; Backward() takes dL/dlogits and returns dL/dH, the
@@ -73,6 +74,13 @@ struct DecoderTrainContext {
   nn::Tensor dkeys, dvalues, dencoder_scratch, doutput_in;
   std::vector<nn::Tensor> gate_inputs, dgates;  // per LSTM layer
   nn::Tensor queries, dprojected;
+  // The forward's oneDNN plans and work space (the backward's are the
+  // decoder's own) and its logits [S·N, V] (or one step's [N, V] under
+  // scheduled sampling).
+  std::vector<nn::Linear::State> lstm_plans;  // per layer
+  nn::Linear::State output_plans;
+  AttentionScratch attention;
+  nn::Tensor logits;
 };
 
 class AttentionDecoder : public StepDecoder {
@@ -92,10 +100,12 @@ class AttentionDecoder : public StepDecoder {
   int vocab_size() const override { return vocab_size_; }
   int sos_id() const override { return sos_eos_; }
   int eos_id() const override { return sos_eos_; }
+  std::unique_ptr<DecoderState> NewState() const override;
   void Start(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
-             int rows_per_utterance) override;
-  void Step(const std::vector<int>& tokens, nn::Tensor* log_probs, nn::Tensor* attention) override;
-  void Reorder(const std::vector<int>& origins) override;
+             int rows_per_utterance, DecoderState* state) const override;
+  void Step(const std::vector<int>& tokens, DecoderState* state, nn::Tensor* log_probs,
+            nn::Tensor* attention) const override;
+  void Reorder(const std::vector<int>& origins, DecoderState* state) const override;
 
   // Teacher-forced training. encoder_out [T, N, D] tnc with N lengths;
   // targets[n]: reference tokens without <sos/eos>. Runs S = max|targets|+1
@@ -104,15 +114,17 @@ class AttentionDecoder : public StepDecoder {
   // the loss). Writes log_probs [S, N, V] and, when attention is not null,
   // the weights [S, N, T]. `rng` drives scheduled sampling (may be null when
   // the rate is 0).
+  // Const: the forward changes only ctx.
   void Forward(const nn::Tensor& encoder_out, const std::vector<int64_t>& lengths,
                const std::vector<std::vector<int>>& targets, Rng* rng, DecoderTrainContext* ctx,
-               nn::Tensor* log_probs, nn::Tensor* attention = nullptr);
+               nn::Tensor* log_probs, nn::Tensor* attention = nullptr) const;
   // dlogits [S, N, V] = dL/d(pre-softmax logits) -> adds parameter gradients,
   // writes dL/dencoder_out [T, N, D] (resized).
   void Backward(DecoderTrainContext* ctx, const nn::Tensor& dlogits, nn::Tensor* dencoder_out);
 
   const AttentionDecoderConfig& config() const { return config_; }
   Attention& attention() { return attention_; }
+  const Attention& attention() const { return attention_; }
   nn::Embedding& embedding() { return embedding_; }
   nn::LstmCell& lstm(int layer) { return *lstm_[layer]; }
   nn::Linear& output() { return output_; }
@@ -125,6 +137,18 @@ class AttentionDecoder : public StepDecoder {
     nn::Tensor context;            // [R, D]
     nn::Tensor weights;            // [R, T]
   };
+  // Inference state and buffers (no allocation per step once warm).
+  struct State : DecoderState {
+    AttentionMemory memory;
+    int rows_per_utterance = 1;
+    RowState rows, spare;
+    nn::Tensor embedded, x, h_new, context_new, weights_new, output_in, logits;
+    nn::LstmCellContext cell_ctx;
+    std::vector<nn::Linear::State> lstm_plans;  // per layer
+    nn::Linear::State output_plans;
+    AttentionScratch attention;
+  };
+  static State& Cast(DecoderState* state);
   void ResetState(int64_t rows, const AttentionMemory& memory, int rows_per_utterance,
                   RowState* state) const;
 
@@ -137,16 +161,6 @@ class AttentionDecoder : public StepDecoder {
   std::vector<std::unique_ptr<nn::LstmCell>> lstm_;
   Attention attention_;
   nn::Linear output_;
-
-  // Inference state and buffers (no allocation per step once warm).
-  AttentionMemory memory_;
-  int rows_per_utterance_ = 1;
-  RowState state_, spare_;
-  nn::Tensor embedded_, x_, h_new_, context_new_, weights_new_, output_in_, logits_;
-  nn::LstmCellContext cell_ctx_;
-  // Teacher-forced training's logits [S·N, V] (or one step's [N, V] under
-  // scheduled sampling).
-  nn::Tensor train_logits_;
 };
 
 }  // namespace attend::decoder

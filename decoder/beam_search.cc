@@ -164,11 +164,12 @@ bool EndDetected(const std::vector<Ended>& ended, int length) {
 
 struct BeamSearch::Workspace {
   std::vector<Utterance> utts;
+  std::unique_ptr<DecoderState> decoder_state;
 };
 
 BeamSearch::~BeamSearch() = default;
 
-BeamSearch::BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
+BeamSearch::BeamSearch(const BeamSearchOptions& options, const StepDecoder* decoder,
                        const LanguageModel* lm, int blank_id)
     : options_(options),
       decoder_(decoder),
@@ -177,6 +178,7 @@ BeamSearch::BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
       workspace_(std::make_unique<Workspace>()) {
   options_.Validate();
   ATTEND_CHECK(decoder_ != nullptr, "beam search needs a decoder");
+  workspace_->decoder_state = decoder_->NewState();
   ATTEND_CHECK(options_.lm_weight == 0 || lm_ != nullptr, "--lm-weight is ", options_.lm_weight,
                " but no language model was given");
 }
@@ -254,13 +256,14 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   std::vector<Candidate> candidates;
   std::vector<int> pre, order(V);
   std::vector<float> lm_scores(V);
-  decoder_->Start(encoder_out, lengths, B);
+  decoder_->Start(encoder_out, lengths, B, workspace_->decoder_state.get());
 
   for (int step = 0;; ++step) {
     bool any_live = false;
     for (const Utterance& ut : utts) any_live |= !ut.done;
     if (!any_live) break;
-    decoder_->Step(tokens, &log_probs, options_.keep_attention ? &attention : nullptr);
+    decoder_->Step(tokens, workspace_->decoder_state.get(), &log_probs,
+                   options_.keep_attention ? &attention : nullptr);
     ATTEND_ASSERT(log_probs.size() == static_cast<int64_t>(rows) * V, "decoder returned ",
                   nn::ShapeToString(log_probs.shape()));
     for (int u = 0; u < N; ++u) {
@@ -378,7 +381,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
         if (ut.done) ut.slots[b].live = false;
       }
     }
-    decoder_->Reorder(origins);
+    decoder_->Reorder(origins, workspace_->decoder_state.get());
   }
 
   std::vector<std::vector<Hypothesis>> results(N);

@@ -39,9 +39,11 @@ struct BeamSearchOptions {
 
 class BeamSearch {
  public:
-  // The decoder and LM (may be null) must outlive the search. blank_id is the
-  // CTC blank, never emitted by search.
-  BeamSearch(const BeamSearchOptions& options, StepDecoder* decoder,
+  // The decoder and LM (may be null) must outlive the search; both are only
+  // read, so searches on several threads may share them. The search owns
+  // the decoder's state (StepDecoder::NewState()). blank_id is the CTC blank,
+  // never emitted by search.
+  BeamSearch(const BeamSearchOptions& options, const StepDecoder* decoder,
              const LanguageModel* lm = nullptr, int blank_id = 0);
   ~BeamSearch();
 
@@ -58,7 +60,7 @@ class BeamSearch {
 
  private:
   BeamSearchOptions options_;
-  StepDecoder* decoder_;
+  const StepDecoder* decoder_;
   const LanguageModel* lm_;
   int blank_id_;
   struct Workspace;  // the per-utterance buffers (beam_search.cc)

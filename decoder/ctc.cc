@@ -9,6 +9,12 @@ Ctc::Ctc(const std::string& name, int64_t encoder_dim, int vocab_size, nn::Engin
 
 void Ctc::Init(Rng* rng) { linear_.Init(rng); }
 
+void Ctc::Forward(const nn::Tensor& encoder_out, nn::Tensor* log_probs,
+                  nn::Linear::State* plans) const {
+  linear_.Forward(encoder_out, log_probs, plans);
+  nn::LogSoftmax(*log_probs, log_probs);
+}
+
 void Ctc::Forward(const nn::Tensor& encoder_out, nn::Tensor* log_probs) {
   linear_.Forward(encoder_out, log_probs);
   nn::LogSoftmax(*log_probs, log_probs);

@@ -21,7 +21,11 @@ class Ctc {
   void Init(Rng* rng);
   std::vector<nn::Parameter*> Parameters() { return linear_.Parameters(); }
 
-  // encoder_out [T, N, D] tnc -> log_probs [T, N, V] (resized).
+  // encoder_out [T, N, D] tnc -> log_probs [T, N, V] (resized); `plans` are
+  // the caller's (see nn::Linear::State).
+  void Forward(const nn::Tensor& encoder_out, nn::Tensor* log_probs,
+               nn::Linear::State* plans) const;
+  // Forward on the layer's own (training) state.
   void Forward(const nn::Tensor& encoder_out, nn::Tensor* log_probs);
   // Given the same encoder_out and dL/dlogits [T, N, V], adds the layer's
   // gradients and writes dL/dencoder_out [T, N, D] (resized).

@@ -21,10 +21,15 @@ constexpr double kFloorPercentile = 0.10, kSpeechPercentile = 0.95;
 
 }  // namespace
 
-PauseSplitter::PauseSplitter(int64_t min_pause, int64_t keep)
-    : min_pause_(min_pause), keep_(keep), histogram_(kBins, 0) {
+PauseSplitter::PauseSplitter(int64_t min_pause, int64_t keep, int64_t min_leading_pause)
+    : min_pause_(min_pause),
+      keep_(keep),
+      min_leading_pause_(min_leading_pause < 0 ? min_pause : min_leading_pause),
+      histogram_(kBins, 0) {
   ATTEND_CHECK(min_pause >= 1 && keep >= 0 && 2 * keep < min_pause, "a pause of ", min_pause,
                " frames cannot keep ", keep, " on each side");
+  ATTEND_CHECK(min_leading_pause_ == 0 || 2 * keep < min_leading_pause_, "a leading pause of ",
+               min_leading_pause_, " frames cannot keep ", keep, " on each side");
 }
 
 void PauseSplitter::Reset() {
@@ -78,7 +83,7 @@ int64_t PauseSplitter::FindCut(const Matrix& features) const {
   int64_t r = 0;
   while (r < rows && quiet[r]) ++r;
   // A leading pause long enough to stand alone, and the sound after it.
-  if (r >= min_pause_ && r < rows) return r - keep_;
+  if (min_leading_pause_ > 0 && r >= min_leading_pause_ && r < rows) return r - keep_;
   // After sound: the first quiet run of min_pause frames.
   bool sound = false;
   int64_t run = 0;

@@ -23,8 +23,10 @@ namespace attend::frontend {
 class PauseSplitter {
  public:
   // `min_pause` frames of quiet end a segment; `keep` frames of the pause stay
-  // on either side of the speech (its trailing and leading edges).
-  PauseSplitter(int64_t min_pause, int64_t keep);
+  // on either side of the speech (its trailing and leading edges). A leading
+  // pause stands alone from `min_leading_pause` frames on (< 0: min_pause;
+  // 0: never).
+  PauseSplitter(int64_t min_pause, int64_t keep, int64_t min_leading_pause = -1);
 
   // Adds frames to the recording's statistics (each frame once, in order).
   void Accumulate(const Matrix& features, int64_t first_row);
@@ -32,7 +34,7 @@ class PauseSplitter {
   // The frame of `features` (rows = the frames not yet decoded) at which to
   // end the next segment, or 0 if no pause settles it yet:
   //  - after sound, a quiet run of min_pause frames: cut `keep` frames into it;
-  //  - a quiet run of at least min_pause frames at the start, then sound:
+  //  - a quiet run of at least min_leading_pause frames at the start, then sound:
   //    cut `keep` frames before the sound (the pause becomes its own segment).
   int64_t FindCut(const Matrix& features) const;
 
@@ -46,7 +48,7 @@ class PauseSplitter {
   std::vector<bool> QuietFrames(const Matrix& features) const;
   double PauseLevel() const;
 
-  int64_t min_pause_, keep_;
+  int64_t min_pause_, keep_, min_leading_pause_;
   std::vector<int64_t> histogram_;  // frames per 0.5-dB bin of (unsmoothed) energy
   int64_t counted_ = 0;
 };

@@ -72,9 +72,14 @@ class AsrModel {
 
   const AsrModelConfig& config() const { return config_; }
   const decoder::Vocabulary& vocab() const { return vocab_; }
+  // Training changes the parameters through these; inference uses the const
+  // ones, whose Forward calls take the caller's state.
   acoustic::Encoder& encoder() { return encoder_; }
   decoder::Ctc& ctc() { return ctc_; }
   decoder::AttentionDecoder& decoder() { return decoder_; }
+  const acoustic::Encoder& encoder() const { return encoder_; }
+  const decoder::Ctc& ctc() const { return ctc_; }
+  const decoder::AttentionDecoder& decoder() const { return decoder_; }
   // The arithmetic of the recurrent layers, encoder and decoder (f32, or bf16
   // with f32 master weights); see Encoder and AttentionDecoder::set_compute_type.
   void set_compute_type(nn::ComputeType type) {

@@ -20,4 +20,10 @@ void SetNumThreads(int num_threads) {
 
 int NumThreads() { return omp_get_max_threads(); }
 
+ScopedNumThreads::ScopedNumThreads(int num_threads) : previous_(omp_get_max_threads()) {
+  SetNumThreads(num_threads);
+}
+
+ScopedNumThreads::~ScopedNumThreads() { omp_set_num_threads(previous_); }
+
 }  // namespace attend::nn

@@ -25,6 +25,19 @@ class Engine {
 
 // Sets the number of threads oneDNN (OpenMP) uses; <= 0 means all cores.
 void SetNumThreads(int num_threads);
+
+// Sets the calling thread's oneDNN/OpenMP thread count for its lifetime and
+// restores the previous count after: a decode leaves no setting behind.
+class ScopedNumThreads {
+ public:
+  explicit ScopedNumThreads(int num_threads);  // <= 0: all cores
+  ~ScopedNumThreads();
+  ScopedNumThreads(const ScopedNumThreads&) = delete;
+  ScopedNumThreads& operator=(const ScopedNumThreads&) = delete;
+
+ private:
+  int previous_;
+};
 // The number of threads oneDNN will use.
 int NumThreads();
 

@@ -41,7 +41,8 @@ int64_t Linear::Rows(const Tensor& x) const {
   return x.size() / in_dim_;
 }
 
-std::shared_ptr<Linear::PreparedWeights> Linear::Prepared(const memory::desc& desc) {
+std::shared_ptr<Linear::PreparedWeights> Linear::Prepared(const memory::desc& desc) const {
+  std::lock_guard<std::mutex> lock(prepared_mutex_);
   std::erase_if(prepared_, [](const auto& w) { return w.expired(); });
   for (const auto& w : prepared_) {
     auto live = w.lock();
@@ -55,12 +56,14 @@ std::shared_ptr<Linear::PreparedWeights> Linear::Prepared(const memory::desc& de
 }
 
 int64_t Linear::num_prepared_weights() const {
+  std::lock_guard<std::mutex> lock(prepared_mutex_);
   int64_t n = 0;
   for (const auto& w : prepared_) n += !w.expired();
   return n;
 }
 
-const memory& Linear::Refreshed(PreparedWeights& w) {
+const memory& Linear::Refreshed(PreparedWeights& w) const {
+  std::lock_guard<std::mutex> lock(prepared_mutex_);
   if (w.version != weight_.version()) {
     if (w.mem != plain_weights_mem_)
       dnnl::reorder(plain_weights_mem_, w.mem).execute(engine_.stream(), plain_weights_mem_, w.mem);
@@ -76,7 +79,7 @@ void* Linear::InComputeType(const Tensor& t, std::vector<bf16_t>* buf) const {
   return buf->data();
 }
 
-Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows, ComputeType type) {
+Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows, ComputeType type) const {
   const auto& eng = engine_.engine();
   memory::desc src_md({rows, in_dim_}, ToDnnl(type), tag::nc);
   memory::desc weights_any_md({out_dim_, in_dim_}, ToDnnl(type), tag::any);
@@ -89,25 +92,26 @@ Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows, ComputeType type) {
   plan.prim = dnnl::inner_product_forward(pd);
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.dst_mem = memory(dst_md, eng, nullptr);
-  plan.bias_mem = memory(bias_md, eng, bias_.value.data());
+  // Zero and never trained without a bias.
+  plan.bias_mem = memory(bias_md, eng, const_cast<float*>(bias_.value.data()));
   plan.weights = Prepared(pd.weights_desc());
+  ++num_plans_created_;
   return plan;
 }
 
-void Linear::Forward(const Tensor& x, Tensor* y) {
+void Linear::Forward(const Tensor& x, Tensor* y, State* state) const {
   const int64_t rows = Rows(x);
   Shape out_shape = x.shape();
   out_shape.back() = out_dim_;
   y->Resize(out_shape);
   if (rows == 0) return;
   const ComputeType type = compute_type_;
-  ForwardPlan& plan = forward_plans_.Get({rows, static_cast<int64_t>(type)},
-                                         [&] { return MakeForwardPlan(rows, type); });
+  ForwardPlan& plan = state->forward_plans.Get({rows, static_cast<int64_t>(type)},
+                                               [&] { return MakeForwardPlan(rows, type); });
   auto& stream = engine_.stream();
   // Refresh the preferred-layout copy of W only when W changed.
   const memory& w = Refreshed(*plan.weights);
-  if (!has_bias_) bias_.value.SetZero();
-  plan.src_mem.set_data_handle(InComputeType(x, &src_bf16_));
+  plan.src_mem.set_data_handle(InComputeType(x, &state->src_bf16));
   plan.dst_mem.set_data_handle(y->data());
   plan.prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
                              {DNNL_ARG_WEIGHTS, w},
@@ -116,7 +120,7 @@ void Linear::Forward(const Tensor& x, Tensor* y) {
   stream.wait();
 }
 
-Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows, ComputeType type) {
+Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows, ComputeType type) const {
   const auto& eng = engine_.engine();
   const dt act = ToDnnl(type);
   memory::desc src_md({rows, in_dim_}, act, tag::nc);
@@ -143,13 +147,14 @@ Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows, ComputeType type) {
   plan.diff_weights_mem = memory(diff_weights_md, eng);
   plan.diff_bias_mem = memory(bias_md, eng);
   plan.weights = Prepared(weights_md);
+  ++num_plans_created_;
   return plan;
 }
 
 Linear::BackwardPlan& Linear::GetBackwardPlan(int64_t rows) {
   const ComputeType type = compute_type_;
-  return backward_plans_.Get({rows, static_cast<int64_t>(type)},
-                             [&] { return MakeBackwardPlan(rows, type); });
+  return own_.backward_plans.Get({rows, static_cast<int64_t>(type)},
+                                 [&] { return MakeBackwardPlan(rows, type); });
 }
 
 void Linear::Backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
@@ -172,7 +177,7 @@ void Linear::BackwardData(const Tensor& dy, Tensor* dx) {
   BackwardPlan& plan = GetBackwardPlan(rows);
   auto& stream = engine_.stream();
   const memory& w = Refreshed(*plan.weights);
-  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &diff_dst_bf16_));
+  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &own_.diff_dst_bf16));
   plan.diff_src_mem.set_data_handle(dx->data());
   plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
                                   {DNNL_ARG_WEIGHTS, w},
@@ -187,8 +192,8 @@ void Linear::BackwardWeights(const Tensor& x, const Tensor& dy) {
   if (rows == 0) return;
   BackwardPlan& plan = GetBackwardPlan(rows);
   auto& stream = engine_.stream();
-  plan.src_mem.set_data_handle(InComputeType(x, &src_bf16_));
-  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &diff_dst_bf16_));
+  plan.src_mem.set_data_handle(InComputeType(x, &own_.src_bf16));
+  plan.diff_dst_mem.set_data_handle(InComputeType(dy, &own_.diff_dst_bf16));
   plan.weights_prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
                                      {DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
                                      {DNNL_ARG_DIFF_WEIGHTS, plan.diff_weights_mem},

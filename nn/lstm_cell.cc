@@ -67,6 +67,20 @@ void LstmCell::FromTorch(const Tensor& weight_ih, const Tensor& weight_hh, const
 
 void LstmCell::Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev, Tensor* h,
                        LstmCellContext* ctx) {
+  GateInput(x, h_prev, c_prev, ctx);
+  gates_.Forward(ctx->xh, &ctx->gates);  // [R, 4H] nc
+  ApplyGates(c_prev, h, ctx);
+}
+
+void LstmCell::Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev, Tensor* h,
+                       LstmCellContext* ctx, Linear::State* gates) const {
+  GateInput(x, h_prev, c_prev, ctx);
+  gates_.Forward(ctx->xh, &ctx->gates, gates);  // [R, 4H] nc
+  ApplyGates(c_prev, h, ctx);
+}
+
+void LstmCell::GateInput(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev,
+                         LstmCellContext* ctx) const {
   const int64_t rows = x.rank() == 2 ? x.dim(0) : -1;
   const int64_t H = hidden_dim_, In = input_dim_;
   ATTEND_CHECK(rows >= 0 && x.dim(1) == In && h_prev.shape() == Shape({rows, H}) &&
@@ -80,7 +94,10 @@ void LstmCell::Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_pr
     std::memcpy(dst, x.data() + r * In, In * sizeof(float));
     std::memcpy(dst + In, h_prev.data() + r * H, H * sizeof(float));
   }
-  gates_.Forward(ctx->xh, &ctx->gates);  // [R, 4H] nc
+}
+
+void LstmCell::ApplyGates(const Tensor& c_prev, Tensor* h, LstmCellContext* ctx) const {
+  const int64_t rows = ctx->xh.dim(0), H = hidden_dim_;
   ctx->c.Resize({rows, H});
   h->Resize({rows, H});
   for (int64_t r = 0; r < rows; ++r)

@@ -41,7 +41,11 @@ class LstmCell {
                  const Tensor& bias_hh);
 
   // x [R, In], h_prev/c_prev [R, H] -> h [R, H] (resized); the new cell state
-  // is ctx->c. h may not alias h_prev.
+  // is ctx->c. h may not alias h_prev. `gates` holds the caller's plans of
+  // the gate GEMM (see Linear::State).
+  void Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev, Tensor* h,
+               LstmCellContext* ctx, Linear::State* gates) const;
+  // Forward on the layer's own (training) state.
   void Forward(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev, Tensor* h,
                LstmCellContext* ctx);
 
@@ -66,10 +70,17 @@ class LstmCell {
 
   std::vector<Parameter*> Parameters() { return gates_.Parameters(); }
   Linear& gates() { return gates_; }
+  const Linear& gates() const { return gates_; }
   int64_t input_dim() const { return input_dim_; }
   int64_t hidden_dim() const { return hidden_dim_; }
 
  private:
+  // ctx->xh = [x, h_prev] after checking the shapes.
+  void GateInput(const Tensor& x, const Tensor& h_prev, const Tensor& c_prev,
+                 LstmCellContext* ctx) const;
+  // The gate math on ctx->gates: ctx->c and h.
+  void ApplyGates(const Tensor& c_prev, Tensor* h, LstmCellContext* ctx) const;
+
   int64_t input_dim_;
   int64_t hidden_dim_;
   Linear gates_;  // [In+H] -> [4H]

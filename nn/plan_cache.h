@@ -6,7 +6,7 @@
 //
 // The cache holds at most `capacity` plans and evicts the least recently used
 // one beyond that: a long recording cut into segments of many lengths would
-// otherwise keep every length's plan (and its buffers) alive (issue 6).
+// otherwise keep every length's plan (and its buffers) alive.
 #pragma once
 
 #include <cstdint>

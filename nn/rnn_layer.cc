@@ -25,18 +25,6 @@ auto Wrap(const std::string& layer, const char* what, int64_t T, int64_t N, Fn&&
   }
 }
 
-// f32 inference on the training primitive (f32_inference_via_training) must
-// give it a workspace, which nothing reads afterwards. One buffer per thread,
-// grown to the largest call, serves every layer and length: a workspace per
-// plan kept one per segment length alive, and a long recording's memory grew
-// with each new length (issue 6). Per thread, so concurrent streams on
-// different threads never share it; Forward waits for the primitive, so
-// successive calls on one thread never overlap.
-ByteBuffer& InferenceWorkspace() {
-  thread_local ByteBuffer workspace;
-  return workspace;
-}
-
 }  // namespace
 
 RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int64_t hidden_dim,
@@ -86,9 +74,10 @@ uint64_t RnnLayer::ParameterVersion() const {
   return weight_ih_.version() + weight_hh_.version() + bias_ih_.version() + bias_hh_.version();
 }
 
-TorchRnnWeights RnnLayer::TorchValues() {
-  return {weight_ih_.value.data(), weight_hh_.value.data(), bias_ih_.value.data(),
-          bias_hh_.value.data()};
+TorchRnnWeights RnnLayer::TorchValues() const {
+  // The conversion only reads them.
+  return {const_cast<float*>(weight_ih_.value.data()), const_cast<float*>(weight_hh_.value.data()),
+          const_cast<float*>(bias_ih_.value.data()), const_cast<float*>(bias_hh_.value.data())};
 }
 
 TorchRnnWeights RnnLayer::TorchGrads() {
@@ -97,7 +86,8 @@ TorchRnnWeights RnnLayer::TorchGrads() {
 }
 
 RnnLayer::PreparedWeights* RnnLayer::Prepared(const memory::desc& layer_desc,
-                                              const memory::desc& iter_desc) {
+                                              const memory::desc& iter_desc) const {
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   for (auto& w : prepared_)
     if (w->layer_desc == layer_desc && w->iter_desc == iter_desc) return w.get();
   auto w = std::make_unique<PreparedWeights>();
@@ -111,7 +101,8 @@ RnnLayer::PreparedWeights* RnnLayer::Prepared(const memory::desc& layer_desc,
   return prepared_.back().get();
 }
 
-void RnnLayer::Refresh(PreparedWeights* w) {
+void RnnLayer::Refresh(PreparedWeights* w) const {
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   const uint64_t version = ParameterVersion();
   if (w->version == version) return;
   if (plain_version_ != version) {
@@ -127,7 +118,7 @@ void RnnLayer::Refresh(PreparedWeights* w) {
   w->version = version;
 }
 
-memory RnnLayer::ZeroMemory(const memory::desc& md) {
+memory RnnLayer::ZeroMemory(const memory::desc& md) const {
   memory mem(md, engine_.engine());
   std::memset(mem.get_data_handle(), 0, md.get_size());
   return mem;
@@ -148,14 +139,15 @@ bool RnnLayer::UsesReferenceBackward(ComputeType type) const {
   return gradient_bytes > kBrgemmBackwardMaxGradientBytes;
 }
 
-RnnLayer::Plan& RnnLayer::GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) {
+RnnLayer::Plan& RnnLayer::GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N,
+                                  State* state) const {
   // A backward plan's weight layout depends on the kernel choice, so it is part of the key.
   const int64_t reference = kind == PlanKind::kBackward && UsesReferenceBackward(type);
-  return plans_.Get({static_cast<int64_t>(kind), static_cast<int64_t>(type), T, N, reference},
-                    [&] { return MakePlan(kind, type, T, N); });
+  return state->plans.Get({static_cast<int64_t>(kind), static_cast<int64_t>(type), T, N, reference},
+                          [&] { return MakePlan(kind, type, T, N); });
 }
 
-RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) {
+RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) const {
   const auto& eng = engine_.engine();
   const int64_t C = input_dim_, H = hidden_dim_, G = RnnNumGates(cell_), B = RnnNumBiases(cell_);
   const bool lstm = cell_ == RnnCell::kLstm;
@@ -258,7 +250,8 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
     if (lstm) plan.args.emplace(DNNL_ARG_SRC_ITER_C, ZeroMemory(iter_c_md));
   }
   if (backward) {
-    AllocateGradientScratch();
+    // Backward plans are built on the layer's own state only (non-const Backward).
+    const_cast<RnnLayer*>(this)->AllocateGradientScratch();
     per_call(DNNL_ARG_DIFF_SRC_LAYER, diff_src_md);
     per_call(DNNL_ARG_DIFF_DST_LAYER, diff_dst_md);
     plan.args.emplace(DNNL_ARG_DIFF_SRC_ITER, memory(diff_iter_md, eng));  // unused
@@ -271,23 +264,25 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
     plan.diff_layer_reorder = dnnl::reorder(diff_layer, plain_diff_layer_mem_);
     plan.diff_iter_reorder = dnnl::reorder(diff_iter, plain_diff_iter_mem_);
   }
+  ++num_plans_created_;
   return plan;
 }
 
 void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst,
-                       Context* ctx) {
+                       Context* ctx, State* state, ByteBuffer* workspace) const {
   if (T == 0 || N == 0) return;
   // f32 inference may run the training primitive (see f32_inference_via_training).
   const bool training =
       ctx != nullptr || (type == ComputeType::kF32 && f32_inference_via_training_);
-  Plan& plan = GetPlan(training ? PlanKind::kTraining : PlanKind::kInference, type, T, N);
+  Plan& plan = GetPlan(training ? PlanKind::kTraining : PlanKind::kInference, type, T, N, state);
   Refresh(plan.weights);  // also refreshes plain_bias_, which the bias argument aliases
   plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
   plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(dst);
   if (training) {
-    ByteBuffer* workspace = ctx != nullptr ? &ctx->workspace : &InferenceWorkspace();
-    workspace->Resize(plan.workspace_bytes);
-    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(workspace->data());
+    ByteBuffer* ws = ctx != nullptr ? &ctx->workspace : workspace;
+    ATTEND_ASSERT(ws != nullptr, "RNN layer ", weight_ih_.name, ": inference needs a workspace");
+    ws->Resize(plan.workspace_bytes);
+    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(ws->data());
     if (ctx != nullptr) {
       ctx->type = type;
       ctx->T = T;
@@ -305,7 +300,7 @@ void RnnLayer::Backward(const Context& ctx, const void* src, const void* dst, co
                         void* diff_src) {
   const int64_t T = ctx.T, N = ctx.N;
   if (T == 0 || N == 0) return;
-  Plan& plan = GetPlan(PlanKind::kBackward, ctx.type, T, N);
+  Plan& plan = GetPlan(PlanKind::kBackward, ctx.type, T, N, &own_);
   ATTEND_ASSERT(ctx.workspace.size() >= plan.workspace_bytes, "RNN layer ", weight_ih_.name,
                 ": the context's workspace is smaller than the backward expects");
   Refresh(plan.weights);

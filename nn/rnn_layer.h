@@ -9,13 +9,18 @@
 // Buffers are raw because they may be bf16: every src/dst buffer is in the
 // compute type of the call (f32 or bf16), gradients are f32; time-major:
 //   src [T, N, C] tnc, dst [T, N, H] tnc (and the same for their gradients).
+// Inference is const: plans live in a caller-owned RnnLayer::State and the
+// workspace in a caller's buffer, so threads share one layer. The
+// preferred-layout weights are model data, shared by every state.
 // The initial state is zero and the final state is not returned. There are no
 // per-sequence lengths: callers that need them (acoustic::BiRnn) reverse
 // sequences themselves so padding only ever follows the valid frames.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,10 +54,42 @@ class RnnLayer {
     int64_t T = 0, N = 0;
   };
 
+  // The weights in one primitive-preferred layout, refreshed per version.
+  struct PreparedWeights {
+    dnnl::memory::desc layer_desc, iter_desc;
+    dnnl::memory layer_mem, iter_mem;
+    dnnl::reorder layer_reorder, iter_reorder;  // from the plain ldgoi copies
+    uint64_t version = 0;
+  };
+  // One primitive and its arguments. Memories created without data alias
+  // per-call buffers (src, dst, workspace, gradients of src and dst): their
+  // handles are set before each execution.
+  struct Plan {
+    dnnl::primitive prim;
+    std::unordered_map<int, dnnl::memory> args;
+    PreparedWeights* weights = nullptr;
+    size_t workspace_bytes = 0;  // training and backward
+    // Backward: the weight gradients from the primitive's layout to plain ldgoi.
+    dnnl::reorder diff_layer_reorder, diff_iter_reorder;
+  };
+  // A caller's plans, keyed by (kind, dtype, T, N). One state serves one
+  // thread at a time.
+  struct State {
+    PlanCache<Plan> plans;
+  };
+
   // src [T, N, C] -> dst [T, N, H], both in `type`. With a context, runs
-  // forward_training and fills the context for Backward; without, inference.
+  // forward_training and fills the context for Backward; without, inference,
+  // where f32 inference via training (see below) writes `workspace` (grown
+  // as needed; nothing reads it, so layers that run in turn share one).
+  // Thread-safe for distinct states and workspaces.
+  void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst, Context* ctx,
+               State* state, ByteBuffer* workspace) const;
+  // Forward on the layer's own (training) state and workspace.
   void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst,
-               Context* ctx = nullptr);
+               Context* ctx = nullptr) {
+    Forward(type, T, N, src, dst, ctx, &own_, &own_workspace_);
+  }
 
   // Given the src and dst of the Forward that filled `ctx` (in ctx.type) and
   // diff_dst = dL/ddst [T, N, H], writes diff_src = dL/dsrc [T, N, C] and ADDS
@@ -93,49 +130,33 @@ class RnnLayer {
   bool UsesReferenceBackward(ComputeType type) const;
 
   std::vector<Parameter*> Parameters();
+  // The first parameter's name (`<name>.weight_ih`), for messages.
+  const std::string& name() const { return weight_ih_.name; }
   RnnCell cell() const { return cell_; }
   int64_t input_dim() const { return input_dim_; }
   int64_t hidden_dim() const { return hidden_dim_; }
 
-  // Plans built so far (forward + backward), for tests of the cache.
-  int64_t num_plans_created() const { return plans_.num_created(); }
+  // Plans built so far by every state (forward + backward), for tests of the cache.
+  int64_t num_plans_created() const { return num_plans_created_; }
   // Weight reorders performed so far, for tests that weights are reordered
   // once per version and never per call.
   int64_t num_weight_reorders() const { return num_weight_reorders_; }
 
  private:
-  // The weights in one primitive-preferred layout, refreshed per version.
-  struct PreparedWeights {
-    dnnl::memory::desc layer_desc, iter_desc;
-    dnnl::memory layer_mem, iter_mem;
-    dnnl::reorder layer_reorder, iter_reorder;  // from the plain ldgoi copies
-    uint64_t version = 0;
-  };
   // What a plan runs: inference, a training forward (with a workspace), or
   // the backward of a training forward.
   enum class PlanKind { kInference, kTraining, kBackward };
-  // One primitive and its arguments. Memories created without data alias
-  // per-call buffers (src, dst, workspace, gradients of src and dst): their
-  // handles are set before each execution.
-  struct Plan {
-    dnnl::primitive prim;
-    std::unordered_map<int, dnnl::memory> args;
-    PreparedWeights* weights = nullptr;
-    size_t workspace_bytes = 0;  // training and backward
-    // Backward: the weight gradients from the primitive's layout to plain ldgoi.
-    dnnl::reorder diff_layer_reorder, diff_iter_reorder;
-  };
 
-  dnnl::memory ZeroMemory(const dnnl::memory::desc& md);
+  dnnl::memory ZeroMemory(const dnnl::memory::desc& md) const;
   void AllocateGradientScratch();
-  Plan& GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
-  Plan MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N);
+  Plan& GetPlan(PlanKind kind, ComputeType type, int64_t T, int64_t N, State* state) const;
+  Plan MakePlan(PlanKind kind, ComputeType type, int64_t T, int64_t N) const;
   PreparedWeights* Prepared(const dnnl::memory::desc& layer_desc,
-                            const dnnl::memory::desc& iter_desc);
+                            const dnnl::memory::desc& iter_desc) const;
   // Brings the plain oneDNN copy and `w`'s layout up to the parameters' version.
-  void Refresh(PreparedWeights* w);
+  void Refresh(PreparedWeights* w) const;
   uint64_t ParameterVersion() const;
-  TorchRnnWeights TorchValues();
+  TorchRnnWeights TorchValues() const;
   TorchRnnWeights TorchGrads();
 
   Engine& engine_;
@@ -143,21 +164,26 @@ class RnnLayer {
   int64_t input_dim_, hidden_dim_;
   Parameter weight_ih_, weight_hh_, bias_ih_, bias_hh_;
 
-  // Plain oneDNN-layout copies (ldgoi/ldgo f32) of the current parameters.
-  Tensor plain_layer_, plain_iter_, plain_bias_;
-  dnnl::memory plain_layer_mem_, plain_iter_mem_;  // alias plain_layer_, plain_iter_
-  uint64_t plain_version_ = 0;
+  // Plain oneDNN-layout copies (ldgoi/ldgo f32) of the current parameters,
+  // and the prepared layouts below: derived from the parameters (a cache,
+  // hence mutable), shared by every state, guarded by weights_mutex_.
+  mutable std::mutex weights_mutex_;
+  mutable Tensor plain_layer_, plain_iter_, plain_bias_;
+  mutable dnnl::memory plain_layer_mem_, plain_iter_mem_;  // alias plain_layer_, plain_iter_
+  mutable uint64_t plain_version_ = 0;
   // Scratch for plain-layout (ldgoi f32) weight gradients, allocated with the
   // first backward plan: decoding never needs it (11 MB, resident, for the
   // bundled model's encoder).
   Tensor plain_diff_layer_, plain_diff_iter_;
   dnnl::memory plain_diff_layer_mem_, plain_diff_iter_mem_;  // alias the two above
-  std::vector<std::unique_ptr<PreparedWeights>> prepared_;
-  int64_t num_weight_reorders_ = 0;
+  mutable std::vector<std::unique_ptr<PreparedWeights>> prepared_;
+  mutable std::atomic<int64_t> num_weight_reorders_{0};
+  mutable std::atomic<int64_t> num_plans_created_{0};
   bool f32_inference_via_training_ = true;
   BackwardKernel bf16_backward_kernel_ = BackwardKernel::kAuto;
 
-  PlanCache<Plan> plans_;
+  State own_;                 // training's plans
+  ByteBuffer own_workspace_;  // the own state's inference workspace
 };
 
 }  // namespace attend::nn

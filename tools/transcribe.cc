@@ -270,7 +270,8 @@ int RunTranscribe(const Args& args) {
   for (const std::string& dir : {output_dir, png_dir})
     if (!dir.empty()) std::filesystem::create_directories(dir);
 
-  // Load once up front so a bad model or option fails before any work.
+  // Load once up front so a bad model or option fails before any work; the
+  // jobs share that model and its language models, each with its own state.
   std::vector<std::unique_ptr<Recognizer>> recognizers;
   if (model_path.empty()) model_path = BundledModelPath();
   const std::string model_defaults = ReadModelDecodeDefaults(model_path, decode_flags, &vm);
@@ -330,17 +331,11 @@ int RunTranscribe(const Args& args) {
       ready.notify_all();
     }
   };
-  std::vector<std::thread> workers;
   for (int j = 1; j < jobs && static_cast<size_t>(j) < inputs.size(); ++j)
-    workers.emplace_back([&] {
-      std::unique_ptr<Recognizer> r;
-      try {
-        r = Recognizer::Load(model_path, decode);  // its own state; threads set per thread
-      } catch (const std::exception&) {
-        return;  // the first recognizer loaded the same file; nothing new to report
-      }
-      work(r.get());
-    });
+    recognizers.push_back(recognizers[0]->Clone());
+  std::vector<std::thread> workers;
+  for (size_t j = 1; j < recognizers.size(); ++j)
+    workers.emplace_back([&, j] { work(recognizers[j].get()); });
   std::thread first([&] { work(recognizers[0].get()); });
 
   // Results go out in input order as they complete.

@@ -1,7 +1,8 @@
 // attend's public C++ API: load a model once, transcribe audio files,
-// samples or feature matrices. The model is immutable after loading; a
-// Recognizer holds per-decode state (plans, buffers), so use one Recognizer
-// per thread.
+// samples or feature matrices. The model (attend/model.h) is immutable after
+// loading and shared; a Recognizer holds the state of its decodes (plans,
+// buffers), so use one Recognizer per thread, all over one model (Create()
+// or Clone()).
 //
 //   auto recognizer = attend::Recognizer::Load("models/default.attend");
 //   attend::Transcript t = recognizer->RecognizeFile("hello.wav");
@@ -13,6 +14,11 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "attend/endpoint.h"
+#include "attend/model.h"
+#include "attend/result.h"
+#include "attend/stream.h"
 
 namespace attend {
 
@@ -32,19 +38,14 @@ struct DecodeOptions {
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
   bool keep_attention = true;         // return attention matrices
   bool keep_tokens = true;            // return per-token times (words are returned either way)
-  // Longer audio is cut into segments. The bundled model learned sentences of
-  // 12 s at most; where no pause is found, it is cut where the model hears no
-  // letter (between words). In noise, 30-s segments of several sentences came
-  // out 94 % wrong, 10-s ones 44 % (recipes/synth_en/RESULTS.md, long audio).
-  double max_segment_seconds = 10.0;
-  // A pause this long (quiet by the recording's own levels) ends a segment, and
-  // a segment that is only pause is not decoded; 0 = off. In a recording
-  // longer than max_segment_seconds, a stretch of 0.6 of this where the CTC
-  // head writes no letter also ends one: noise as loud as the pauses hides
-  // them from loudness, not from the model. A recording of steady noise
-  // alone has no pauses and is decoded: the model answers it.
-  double min_pause_seconds = 0.5;
-  int threads = 0;  // oneDNN threads; 0 = all cores
+  // Where utterances end (segments of longer audio): the endpoint rules.
+  EndpointOptions endpoint;
+  // Streams: seconds of new audio after which PartialText() decodes the open
+  // utterance again.
+  double partial_interval_seconds = 0.5;
+  // oneDNN threads of each call, on the calling thread (restored after the
+  // call; nothing process-wide changes); 0 = all cores.
+  int threads = 0;
   // VTLN warp factor on top of the model's filterbank (Kaldi's --vtln-warp):
   // > 1 stretches the spectrum's frequency axis. 1 = the features the model
   // was trained on.
@@ -60,50 +61,28 @@ struct DecodeOptions {
 //   auto r = attend::Recognizer::Load(model, attend::ModelDecodeOptions(model));
 DecodeOptions ModelDecodeOptions(const std::string& model_path, const DecodeOptions& defaults = {});
 
-struct TimedUnit {
-  std::string text;      // a word, or a token ("a", "<space>")
-  double start = 0;      // seconds from the start of the audio
-  double end = 0;        // seconds
-  float confidence = 0;  // in [0, 1]
-};
-
-struct Alternative {
-  std::string text;
-  float score = 0;            // the ranking score (joint, see decoder/hypothesis.h)
-  float attention_score = 0;  // ln P_att of the tokens and <eos>
-  float ctc_score = 0;        // ln P_ctc of the token sequence
-  float lm_score = 0;         // ln P_lm (0 without an LM); with both LMs the weighted sum
-  std::vector<TimedUnit> words;
-  std::vector<TimedUnit> tokens;
-  // Attention weights, row-major [attention_rows, attention_cols]: one row per
-  // output token plus the final <eos>, one column per encoder frame of the
-  // segment (seconds_per_frame apart, starting at the segment's start).
-  std::vector<float> attention;
-  int64_t attention_rows = 0;
-  int64_t attention_cols = 0;
-};
-
-struct Segment {
-  double start = 0;  // seconds
-  double end = 0;
-  std::vector<Alternative> nbest;  // best first; may be empty for silence
-};
-
-struct Transcript {
-  std::string text;              // best alternatives of all segments, joined by spaces
-  double duration = 0;           // seconds of audio
-  double seconds_per_frame = 0;  // encoder frame spacing (attention columns)
-  std::vector<Segment> segments;
-};
-
 class Recognizer {
  public:
   // Loads a model file. Throws std::runtime_error (attend::Error) naming the
   // file when it is missing, corrupt or incompatible, or an option is bad.
   static std::unique_ptr<Recognizer> Load(const std::string& model_path,
                                           const DecodeOptions& options = {});
+  // A recognizer over a loaded model, which it shares (no copy of the
+  // weights). Loads the options' language models; throws like Load().
+  static std::unique_ptr<Recognizer> Create(std::shared_ptr<const Model> model,
+                                            const DecodeOptions& options = {});
   virtual ~Recognizer() = default;
 
+  // A recognizer with this one's options that shares its model and language
+  // models and has its own decode state: one per thread. Memory per clone is
+  // only that state.
+  virtual std::unique_ptr<Recognizer> Clone() const = 0;
+  // A stream over this recognizer's model, language models and options (see
+  // attend/stream.h); streams are independent of each other and of this
+  // recognizer's own decodes.
+  virtual std::unique_ptr<Stream> CreateStream() const = 0;
+
+  // Whole recordings, each read as a stream as fast as possible.
   // A path, "-" for stdin, or a Kaldi wav.scp pipe command ("sox x.mp3 -t wav - |").
   // Any format libsndfile reads, any rate (resampled), any channel count (mixed).
   virtual Transcript RecognizeFile(const std::string& source) = 0;

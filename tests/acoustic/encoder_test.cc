@@ -244,10 +244,10 @@ TEST(Encoder, ABucketedRepeatedShapeBuildsNoPlan) {
   Rng rng(9, "test");
   Encoder encoder(config);
   encoder.Init(&rng);
+  Encoder::Context ctx;  // the caller's plans live here (the backward's in the encoder)
   auto step = [&](int64_t T) {
     Tensor x = RandomTensor({T, 2, config.input_dim}, &rng), y, dx;
     Lengths ol;
-    Encoder::Context ctx;
     encoder.Forward(x, {T, T - 1}, &y, &ol, &ctx, true);
     encoder.Backward(y, &ctx, &dx);
     encoder.Forward(x, {T, T - 1}, &y, &ol, &ctx, false);
@@ -295,11 +295,11 @@ TEST(Encoder, SegmentsPaddedToTheirBucketGiveTheSameOutputsAndShareFewPlans) {
   }
   const int64_t before = encoder.num_plans_created();
   std::set<int64_t> shapes;
+  Encoder::Context ctx;                     // one decode state keeps its plans across segments
   for (int64_t L = 200; L < 456; L += 3) {  // 86 lengths, 9 buckets
     shapes.insert(config.PaddedLength(L));
     Tensor x({config.PaddedLength(L), 1, C}), y;
     Lengths ol;
-    Encoder::Context ctx;
     encoder.Forward(x, {L}, &y, &ol, &ctx);
   }
   // One plan per bucket, layer and direction (f32 inference on the training

@@ -134,12 +134,13 @@ TEST(AttentionDecoder, StepsReproduceTeacherForcingAndReorderMovesRows) {
     // Two rows per utterance: one follows the reference, the other is fed a
     // decoy token; after each step Reorder swaps the two rows, so the
     // reference row only reproduces teacher forcing if its whole state moved.
-    s.decoder.Start(s.encoder, s.lengths, 2);
+    auto state = s.decoder.NewState();
+    s.decoder.Start(s.encoder, s.lengths, 2, state.get());
     std::vector<int> ref_row{0, 0};
     std::vector<int> tokens{kSos, kSos, kSos, kSos};
     Tensor lp, att;
     for (int64_t step = 0; step < 4; ++step) {
-      s.decoder.Step(tokens, &lp, &att);
+      s.decoder.Step(tokens, state.get(), &lp, &att);
       ASSERT_EQ(lp.shape(), (Shape{4, kVocab}));
       ASSERT_EQ(att.shape(), (Shape{4, kT}));
       for (int64_t n = 0; n < kN; ++n) {
@@ -150,7 +151,7 @@ TEST(AttentionDecoder, StepsReproduceTeacherForcingAndReorderMovesRows) {
         for (int64_t t = 0; t < kT; ++t)
           EXPECT_NEAR(att[row * kT + t], attention[(step * kN + n) * kT + t], 1e-6);
       }
-      s.decoder.Reorder({1, 0, 3, 2});
+      s.decoder.Reorder({1, 0, 3, 2}, state.get());
       for (int64_t n = 0; n < kN; ++n) {
         ref_row[n] = 1 - ref_row[n];
         int next = step < static_cast<int64_t>(s.targets[n].size()) ? s.targets[n][step] : kSos;
@@ -164,15 +165,16 @@ TEST(AttentionDecoder, StepsReproduceTeacherForcingAndReorderMovesRows) {
 TEST(AttentionDecoder, AWarmStepCreatesNoPlans) {
   Rng rng(23, "plans");
   DecoderScene s(SmallConfig("location", 2), &rng);
-  s.decoder.Start(s.encoder, s.lengths, 3);
+  auto state = s.decoder.NewState();
+  s.decoder.Start(s.encoder, s.lengths, 3, state.get());
   std::vector<int> tokens(6, kSos);
   Tensor lp, att;
-  s.decoder.Step(tokens, &lp, &att);
-  s.decoder.Reorder({1, 0, 2, 5, 4, 3});
+  s.decoder.Step(tokens, state.get(), &lp, &att);
+  s.decoder.Reorder({1, 0, 2, 5, 4, 3}, state.get());
   const int64_t plans = s.decoder.num_plans_created();
   for (int i = 0; i < 5; ++i) {
-    s.decoder.Step(tokens, &lp, &att);
-    s.decoder.Reorder({0, 0, 1, 3, 3, 4});
+    s.decoder.Step(tokens, state.get(), &lp, &att);
+    s.decoder.Reorder({0, 0, 1, 3, 3, 4}, state.get());
   }
   EXPECT_EQ(s.decoder.num_plans_created(), plans);
   // Log-probs are normalized and padding gets no attention.
@@ -189,11 +191,13 @@ TEST(AttentionDecoder, AWarmStepCreatesNoPlans) {
 TEST(AttentionDecoder, RejectsBadInput) {
   Rng rng(24, "bad");
   DecoderScene s(SmallConfig("additive"), &rng);
-  s.decoder.Start(s.encoder, s.lengths, 2);
+  auto state = s.decoder.NewState();
+  s.decoder.Start(s.encoder, s.lengths, 2, state.get());
   Tensor lp;
-  EXPECT_THROW(s.decoder.Step({kSos}, &lp, nullptr), Error);
-  EXPECT_THROW(s.decoder.Step({kSos, kSos, kSos, 99}, &lp, nullptr), Error);
-  EXPECT_THROW(s.decoder.Reorder({0, 2, 2, 3}), Error);  // row 1 would cross utterances
+  EXPECT_THROW(s.decoder.Step({kSos}, state.get(), &lp, nullptr), Error);
+  EXPECT_THROW(s.decoder.Step({kSos, kSos, kSos, 99}, state.get(), &lp, nullptr), Error);
+  EXPECT_THROW(s.decoder.Reorder({0, 2, 2, 3}, state.get()),
+               Error);  // row 1 would cross utterances
   AttentionDecoderConfig c = SmallConfig("additive", 3);
   EXPECT_THROW(c.Validate(), Error);
   EXPECT_THROW(AttentionDecoder("dec", SmallConfig("additive"), kD, kVocab, kVocab), Error);

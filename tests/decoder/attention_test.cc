@@ -174,7 +174,8 @@ TEST(Attention, InferMatchesForward) {
     AttentionStep step;
     Tensor context, infer_context, infer_weights;
     attention.Forward(memory, rows, query, p, &context, &step);
-    attention.Infer(memory, rows, query, p, &infer_context, &infer_weights);
+    AttentionScratch scratch;
+    attention.Infer(memory, rows, query, p, &scratch, &infer_context, &infer_weights);
     EXPECT_LT(nn::MaxAbsDiff(context, infer_context), 1e-5f);
     EXPECT_LT(nn::MaxAbsDiff(step.weights, infer_weights), 1e-6f);
     for (int64_t r = 0; r < R; ++r)

@@ -43,12 +43,13 @@ nn::Tensor Encoder(int64_t T, int64_t N, uint64_t seed) {
 // ln P(prefix + <eos>) by stepping a single row through the prefix.
 float SequenceScore(AttentionDecoder& d, const nn::Tensor& enc, int64_t length,
                     const std::vector<int>& prefix) {
-  d.Start(enc, {length}, 1);
+  auto state = d.NewState();
+  d.Start(enc, {length}, 1, state.get());
   nn::Tensor lp;
   float total = 0;
   int prev = kSosEos;
   for (size_t i = 0; i <= prefix.size(); ++i) {
-    d.Step({prev}, &lp, nullptr);
+    d.Step({prev}, state.get(), &lp, nullptr);
     const int next = i < prefix.size() ? prefix[i] : kSosEos;
     total += lp[next];
     prev = next;

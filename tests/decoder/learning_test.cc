@@ -95,12 +95,13 @@ double Train(const std::string& type, bool reverse) {
   }
   // Greedy decoding of fresh sequences, one row per utterance.
   Batch b = MakeBatch(64, reverse, encoder, positions, &rng);
-  decoder.Start(b.encoder, b.lengths, 1);
+  auto state = decoder.NewState();
+  decoder.Start(b.encoder, b.lengths, 1, state.get());
   std::vector<int> tokens(64, kSos);
   Tensor log_probs;
   int64_t correct = 0, total = 0;
   for (int step = 0; step <= 6; ++step) {
-    decoder.Step(tokens, &log_probs, nullptr);
+    decoder.Step(tokens, state.get(), &log_probs, nullptr);
     for (int i = 0; i < 64; ++i) {
       const float* p = log_probs.data() + i * kVocab;
       tokens[i] = static_cast<int>(std::max_element(p, p + kVocab) - p);

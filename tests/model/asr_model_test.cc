@@ -121,9 +121,10 @@ TEST(AsrModel, DecodingAllocatesNoGradients) {
   acoustic::Encoder::Context ctx;
   loaded->encoder().Forward(input, {12}, &encoded, &lengths, &ctx);
   loaded->ctc().Forward(encoded, &log_probs);
-  loaded->decoder().Start(encoded, lengths, 2);
+  auto state = loaded->decoder().NewState();
+  loaded->decoder().Start(encoded, lengths, 2, state.get());
   const int sos = decoder::Vocabulary::kSosEos;
-  loaded->decoder().Step({sos, sos}, &log_probs, nullptr);
+  loaded->decoder().Step({sos, sos}, state.get(), &log_probs, nullptr);
   for (nn::Parameter* p : loaded->Parameters()) EXPECT_FALSE(p->grad.allocated()) << p->name;
   nn::ZeroGrad(loaded->Parameters());
   for (nn::Parameter* p : loaded->Parameters()) {

@@ -1,0 +1,279 @@
+#include "api/stream_impl.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.h"
+#include "decoder/ctc_pauses.h"
+#include "decoder/timestamps.h"
+#include "frontend/audio_reader.h"
+#include "nn/engine.h"
+
+namespace attend {
+namespace {
+
+// Samples in [-1, 1] are scaled to int16 range, as Kaldi's features expect.
+constexpr float kInt16Scale = 32768.0f;
+
+// Greedy CTC: the best token per frame, repeats merged, blanks dropped.
+std::vector<int> GreedyCtc(const float* log_probs, int64_t frames, int vocab, int blank) {
+  std::vector<int> tokens;
+  int prev = blank;
+  for (int64_t t = 0; t < frames; ++t) {
+    const float* p = log_probs + t * vocab;
+    const int best = static_cast<int>(std::max_element(p, p + vocab) - p);
+    if (best != blank && best != prev) tokens.push_back(best);
+    prev = best;
+  }
+  return tokens;
+}
+
+}  // namespace
+
+StreamImpl::StreamImpl(std::shared_ptr<const DecodingSetup> setup)
+    : setup_(std::move(setup)),
+      network_(setup_->network),
+      options_(setup_->options),
+      fbank_(frontend::WithVtlnWarp(network_.config().fbank, options_.vtln_warp, "--vtln-warp")),
+      endpointer_(options_.endpoint, FrameShiftSeconds(), network_.config().encoder.reduction,
+                  decoder::Vocabulary::kBlank,
+                  network_.vocab().Id("<space>") == decoder::Vocabulary::kUnk
+                      ? -1
+                      : network_.vocab().Id("<space>")),
+      search_(setup_->search_options, &network_.decoder(), setup_->fused_lm,
+              decoder::Vocabulary::kBlank) {
+  Reset();
+}
+
+double StreamImpl::FrameShiftSeconds() const {
+  return network_.config().fbank.frame.frame_shift_ms * 1e-3;
+}
+
+double StreamImpl::SecondsPerFrame() const { return network_.seconds_per_encoder_frame(); }
+
+double StreamImpl::Duration() const {
+  return static_cast<double>(samples_) / network_.config().fbank.frame.samp_freq;
+}
+
+void StreamImpl::Reset() {
+  fbank_.Reset();
+  endpointer_.Reset();
+  resampler_.reset();
+  input_rate_hz_ = 0;
+  block_.clear();
+  open_ = frontend::Matrix(0, fbank_.Dim());
+  open_start_frame_ = 0;
+  samples_ = 0;
+  finished_ = false;
+  results_.clear();
+  partial_.clear();
+  partial_frames_ = partial_start_ = -1;
+}
+
+void StreamImpl::AcceptWaveform(const float* samples, int64_t count, int sample_rate_hz) {
+  ATTEND_CHECK(!finished_, "audio after Finish(): Reset() the stream for a new recording");
+  ATTEND_CHECK(count >= 0 && sample_rate_hz > 0, "bad audio: ", count, " samples at ",
+               sample_rate_hz, " Hz");
+  for (int64_t i = 0; i < count; ++i)
+    ATTEND_CHECK(std::isfinite(samples[i]), "audio contains NaN or infinite samples");
+  if (input_rate_hz_ == 0) {
+    input_rate_hz_ = sample_rate_hz;
+    const double rate = network_.config().fbank.frame.samp_freq;
+    if (sample_rate_hz != rate) resampler_.emplace(sample_rate_hz, rate);
+  }
+  ATTEND_CHECK(sample_rate_hz == input_rate_hz_, "a stream takes one sample rate: ", input_rate_hz_,
+               " Hz so far, now ", sample_rate_hz, " Hz");
+  nn::ScopedNumThreads threads(options_.threads);
+  // In the blocks frontend::AudioReader reads (of the input, before
+  // resampling), whatever the chunks: the endpointer looks at the audio after
+  // each block, so the boundaries, and the results, are those of the file.
+  const auto block = static_cast<size_t>(frontend::kAudioBlockFrames);
+  for (int64_t i = 0; i < count;) {
+    const int64_t take = std::min<int64_t>(count - i, static_cast<int64_t>(block - block_.size()));
+    for (int64_t k = 0; k < take; ++k) block_.push_back(samples[i + k] * kInt16Scale);
+    i += take;
+    if (block_.size() == block) FeedInputBlock();
+  }
+}
+
+void StreamImpl::FeedInputBlock() {
+  if (resampler_) {
+    resampled_.clear();
+    resampler_->Process(block_, &resampled_);
+    if (!resampled_.empty()) AcceptBlock(resampled_);
+  } else {
+    AcceptBlock(block_);
+  }
+  block_.clear();
+}
+
+void StreamImpl::AcceptBlock(const std::vector<float>& samples) {
+  samples_ += static_cast<int64_t>(samples.size());
+  fbank_.AcceptWaveform(samples);
+  PopFrames();
+  DecodeEndedUtterances(/*final=*/false);
+}
+
+void StreamImpl::Finish() {
+  if (finished_) return;
+  nn::ScopedNumThreads threads(options_.threads);
+  if (!block_.empty()) FeedInputBlock();
+  if (resampler_) {
+    resampled_.clear();
+    resampler_->Flush(&resampled_);
+    if (!resampled_.empty()) AcceptBlock(resampled_);
+  }
+  fbank_.InputFinished();
+  PopFrames();
+  DecodeEndedUtterances(/*final=*/true);
+  finished_ = true;
+}
+
+Segment StreamImpl::Result() {
+  ATTEND_CHECK(!results_.empty(), "no finished utterance: check IsEndpoint() first");
+  Segment s = std::move(results_.front());
+  results_.pop_front();
+  return s;
+}
+
+std::string StreamImpl::PartialText() {
+  const int64_t frames = open_.rows();
+  if (frames == 0 || finished_) return {};
+  const auto interval =
+      static_cast<int64_t>(std::llround(options_.partial_interval_seconds / FrameShiftSeconds()));
+  if (partial_start_ == open_start_frame_ && frames < partial_frames_ + interval) return partial_;
+  nn::ScopedNumThreads threads(options_.threads);
+  Encode(OpenRows(frames));
+  partial_ =
+      network_.vocab().Decode(GreedyCtc(ctc_log_probs_.data(), out_lengths_[0],
+                                        network_.vocab().size(), decoder::Vocabulary::kBlank));
+  partial_frames_ = frames;
+  partial_start_ = open_start_frame_;
+  return partial_;
+}
+
+Transcript StreamImpl::FinishTranscript() {
+  Finish();
+  Transcript t;
+  t.seconds_per_frame = SecondsPerFrame();
+  t.duration = Duration();
+  while (!results_.empty()) t.segments.push_back(Result());
+  for (const Segment& s : t.segments) {
+    if (s.nbest.empty() || s.nbest[0].text.empty()) continue;
+    if (!t.text.empty()) t.text += ' ';
+    t.text += s.nbest[0].text;
+  }
+  return t;
+}
+
+Transcript StreamImpl::RecognizeFeatures(const float* features, int64_t frames, int64_t dim) {
+  ATTEND_CHECK(dim == network_.config().encoder.input_dim, "features have dimension ", dim,
+               ", the model expects ", network_.config().encoder.input_dim);
+  nn::ScopedNumThreads threads(options_.threads);
+  Reset();
+  open_ = frontend::Matrix(0, dim);
+  for (int64_t r = 0; r < frames; ++r) open_.AppendRow(features + r * dim);
+  endpointer_.Accept(open_, 0);
+  DecodeEndedUtterances(/*final=*/true);
+  finished_ = true;
+  Transcript t = FinishTranscript();
+  t.duration = static_cast<double>(frames) * FrameShiftSeconds();
+  return t;
+}
+
+void StreamImpl::PopFrames() {
+  const int64_t first_new = open_.rows();
+  fbank_.PopFrames(&open_);
+  endpointer_.Accept(open_, first_new);
+}
+
+void StreamImpl::DecodeEndedUtterances(bool final) {
+  const Endpointer::CtcFn ctc = [this](int64_t window) {
+    Encode(OpenRows(window));
+    return CtcView{ctc_log_probs_.data(), out_lengths_[0], network_.vocab().size()};
+  };
+  for (;;) {
+    const std::vector<EndpointCut> cuts =
+        endpointer_.Decide(open_, final, /*after_utterance=*/open_start_frame_ > 0, ctc);
+    if (cuts.empty()) break;
+    int64_t dropped = 0;
+    for (const EndpointCut& c : cuts) {
+      if (c.end > dropped) DecodeUtterance(c.end - dropped);
+      DropFrames(c.next - dropped);
+      dropped = c.next;
+    }
+    if (open_.rows() == 0) break;
+  }
+}
+
+void StreamImpl::DropFrames(int64_t frames) {
+  frontend::Matrix rest(0, open_.cols());
+  rest.ReserveRows(open_.rows() - frames);
+  for (int64_t r = frames; r < open_.rows(); ++r) rest.AppendRow(open_.Row(r));
+  open_ = std::move(rest);
+  open_start_frame_ += frames;
+}
+
+frontend::Matrix StreamImpl::OpenRows(int64_t frames) const {
+  frontend::Matrix rows(frames, open_.cols());
+  std::copy_n(open_.data(), frames * open_.cols(), rows.data());
+  return rows;
+}
+
+void StreamImpl::Encode(frontend::Matrix feats) {
+  const int64_t frames = feats.rows(), dim = feats.cols();
+  if (network_.cmvn() != nullptr) network_.cmvn()->Apply(&feats);
+  // Padded to the encoder's bucket (the length travels beside it): segments
+  // of many lengths then share a few shapes, so a few plans.
+  const int64_t padded = network_.config().encoder.PaddedLength(frames);
+  input_.Resize({padded, 1, dim});  // [T, N=1, C] tnc
+  std::copy_n(feats.data(), frames * dim, input_.data());
+  std::fill(input_.data() + frames * dim, input_.data() + padded * dim, 0.0f);
+  network_.encoder().Forward(input_, {frames}, &encoded_, &out_lengths_, &encoder_ctx_);
+  network_.ctc().Forward(encoded_, &ctc_log_probs_, &ctc_plans_);
+}
+
+void StreamImpl::DecodeUtterance(int64_t frames) {
+  frontend::Matrix feats = OpenRows(frames);
+  if (endpointer_.IsPauseOnly(feats)) return;  // rule 1: a pause alone
+  Encode(std::move(feats));
+  const bool need_ctc = setup_->search_options.ctc_weight > 0;
+  auto hyps = search_.Search(encoded_, out_lengths_, need_ctc ? &ctc_log_probs_ : nullptr)[0];
+
+  const double shift = FrameShiftSeconds();
+  Segment segment;
+  segment.start = static_cast<double>(open_start_frame_) * shift;
+  segment.end = static_cast<double>(open_start_frame_ + frames) * shift;
+  const double per_frame = network_.seconds_per_encoder_frame();
+  const decoder::Vocabulary& vocab = network_.vocab();
+  for (decoder::Hypothesis& h : hyps) {
+    Alternative alt;
+    alt.text = vocab.Decode(h.tokens);
+    alt.score = h.score;
+    alt.attention_score = h.attention_score;
+    alt.ctc_score = h.ctc_score;
+    alt.lm_score = h.lm_score;
+    std::vector<decoder::TokenSpan> spans =
+        decoder::CtcAlign(ctc_log_probs_.data(), out_lengths_[0], vocab.size(),
+                          decoder::Vocabulary::kBlank, h.tokens);
+    if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
+    auto seconds = [&](int64_t f) {
+      return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
+    };
+    if (options_.keep_tokens)
+      for (const auto& s : spans)
+        alt.tokens.push_back(
+            {vocab.Token(s.token), seconds(s.start_frame), seconds(s.end_frame), s.confidence});
+    for (const auto& w : decoder::GroupWords(spans, vocab))
+      alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence});
+    if (options_.keep_attention && h.attention.rank() == 2) {
+      alt.attention_rows = h.attention.dim(0);
+      alt.attention_cols = h.attention.dim(1);
+      alt.attention.assign(h.attention.data(), h.attention.data() + h.attention.size());
+    }
+    segment.nbest.push_back(std::move(alt));
+  }
+  results_.push_back(std::move(segment));
+}
+
+}  // namespace attend

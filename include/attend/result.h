@@ -1,0 +1,47 @@
+// What recognition returns: per segment (one utterance of the audio), the
+// n-best alternatives with word and token times, confidences and attention.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attend {
+
+struct TimedUnit {
+  std::string text;      // a word, or a token ("a", "<space>")
+  double start = 0;      // seconds from the start of the audio
+  double end = 0;        // seconds
+  float confidence = 0;  // in [0, 1]
+};
+
+struct Alternative {
+  std::string text;
+  float score = 0;            // the ranking score (joint, see decoder/hypothesis.h)
+  float attention_score = 0;  // ln P_att of the tokens and <eos>
+  float ctc_score = 0;        // ln P_ctc of the token sequence
+  float lm_score = 0;         // ln P_lm (0 without an LM); with both LMs the weighted sum
+  std::vector<TimedUnit> words;
+  std::vector<TimedUnit> tokens;
+  // Attention weights, row-major [attention_rows, attention_cols]: one row per
+  // output token plus the final <eos>, one column per encoder frame of the
+  // segment (seconds_per_frame apart, starting at the segment's start).
+  std::vector<float> attention;
+  int64_t attention_rows = 0;
+  int64_t attention_cols = 0;
+};
+
+struct Segment {
+  double start = 0;  // seconds
+  double end = 0;
+  std::vector<Alternative> nbest;  // best first; may be empty for silence
+};
+
+struct Transcript {
+  std::string text;              // best alternatives of all segments, joined by spaces
+  double duration = 0;           // seconds of audio
+  double seconds_per_frame = 0;  // encoder frame spacing (attention columns)
+  std::vector<Segment> segments;
+};
+
+}  // namespace attend
