@@ -212,7 +212,8 @@ AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
     const int subtype = info.format & SF_FORMAT_SUBMASK;
     is_float_ = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
     const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
-    input_frames_ = seekable ? info.frames : -1;
+    // libsndfile gives SF_COUNT_MAX when it cannot tell (an OGG cut short).
+    input_frames_ = seekable && info.frames != SF_COUNT_MAX ? info.frames : -1;
     if (seekable) CheckHeader(file, info.frames);
     if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
       resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
@@ -260,6 +261,9 @@ bool AudioReader::Read(std::vector<float>* chunk) {
     }
     if (got == 0) {
       at_end_ = true;
+      // Damaged OGG pages can leave libsndfile nothing to decode, without an
+      // error: an empty transcript should not pass unremarked.
+      if (frames_read_ == 0) Warn("no audio samples in the file");
       if (input_frames_ >= 0 && frames_read_ < input_frames_) {
         Warn("file shorter than its header says (" + std::to_string(frames_read_) + " of " +
              std::to_string(input_frames_) + " frames)");

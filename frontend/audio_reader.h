@@ -52,8 +52,8 @@ class AudioReader {
   // at most about 16k input frames' worth; returns false (chunk empty) at the
   // end. Throws attend::Error naming the source on NaN/Inf samples, on a read
   // error or a pipe command that fails. Warns when float samples beyond 1000
-  // times full scale are clipped, or when fewer frames than the header
-  // declares could be read.
+  // times full scale are clipped, when fewer frames than the header declares
+  // could be read, or when there were none.
   bool Read(std::vector<float>* chunk);
 
   // Reads everything left.

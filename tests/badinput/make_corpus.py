@@ -112,6 +112,7 @@ def main():
 
     # Truncated, and header lengths that lie in both directions.
     add("header_only.wav", "audio", "error", good[:44])
+    add("no_samples.wav", "audio", "warning", riff(fmt16, b""))
     add("header_cut.wav", "audio", "error", good[:30])
     add("truncated_half.wav", "audio", "warning", good[:len(good) // 2 + 1])
     add("data_claims_2gb.wav", "audio", "warning", riff(fmt16, pcm[:1600], data_size=2000000000))
@@ -170,6 +171,12 @@ def main():
             flac = f.read()
         # libsndfile's FLAC decoder reports an error where the data ends.
         add("truncated_half.flac", "audio", "error", flac[:len(flac) // 2])
+        add("flip_audio.flac", "audio", "error", flip(flac, len(flac) // 2, 0x10))
+        # Of an OGG cut or with a damaged page, libsndfile decodes nothing.
+        with open(os.path.join(out, "valid.ogg"), "rb") as f:
+            ogg = f.read()
+        add("truncated_half.ogg", "audio", "warning", ogg[:len(ogg) // 2])
+        add("flip_audio.ogg", "audio", "warning", flip(ogg, len(ogg) // 2, 0x10))
         # FLAC's STREAMINFO block: its sample rate is the top 20 bits at byte 18.
         add("rate_0.flac", "audio", "error", flac[:18] + b"\0\0" + bytes([flac[20] & 0x0F]) +
             flac[21:])

@@ -231,6 +231,9 @@ TEST(AudioReader, UsableButWrongInputsWarnNamingTheFile) {
                  "file shorter than its header says (16000 of 1000000000 frames)", 16000);
   expect_warning(write("riff0.wav", ok, 4, 0), "RIFF length 0 in the header", 16000);
 
+  ASSERT_TRUE(WriteAudio(dir.File("none.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, {}));
+  expect_warning(dir.File("none.wav"), "no audio samples in the file", 0);
+
   std::vector<float> y = x;
   y[100] = 1e30f;
   y[200] = -1e30f;
