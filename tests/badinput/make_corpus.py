@@ -11,7 +11,7 @@ audio comes from samples/, the bit flips are at fixed offsets.
 manifest.tsv columns: item, kind, expectation, file
   item         a unique name
   kind         how attend is run (see run_corpus.py): audio | scp | batch |
-               segments | score | config | model | word_lm
+               features_batch | segments | score | config | model | word_lm
   expectation  error: non-zero exit, one `attend: error: ... (FILE)` line
                warning: exit 0, an `attend: warning: ... (FILE)` line
                ok: exit 0, no error or warning
@@ -78,9 +78,12 @@ def flip(data, offset, mask=0x01):
 
 def main():
     root, out = os.path.abspath(sys.argv[1]), sys.argv[2]
-    if os.path.isdir(out):
+    # Replace an earlier corpus, but never delete a folder that is not one.
+    if os.path.isfile(os.path.join(out, "manifest.tsv")):
         shutil.rmtree(out)
-    os.makedirs(out)
+    elif os.path.isdir(out) and os.listdir(out):
+        sys.exit("make_corpus.py: %s is not empty and holds no corpus" % out)
+    os.makedirs(out, exist_ok=True)
     items = []
 
     def add(name, kind, expect, data, path=None):
@@ -207,9 +210,10 @@ def main():
         expect = "warning" if name.startswith("data_claims") else "error"
         scp = "good1 %s/samples/espeak_en029_annie-f003056.wav\nbad %s\n" \
               "good2 %s/samples/flite_rms-c000253.wav\n" % (root, bad, root)
-        items.append(("batch_" + name, "batch", expect, bad))
-        with open(os.path.join(out, "batch_" + name + ".scp"), "w") as f:
-            f.write(scp)
+        for kind in ("batch", "features_batch"):
+            items.append((kind + "_" + name, kind, expect, bad))
+            with open(os.path.join(out, kind + "_" + name + ".scp"), "w") as f:
+                f.write(scp)
 
     with open(os.path.join(out, "manifest.tsv"), "w") as f:
         f.write("item\tkind\texpectation\tfile\n")

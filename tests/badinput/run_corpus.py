@@ -11,14 +11,16 @@ Every item, whatever its expectation: no signal (crash, abort), no hang
   ok:      exit 0, no error or warning line.
 Audio items are transcribed into an --output-dir: after an error it holds no
 file (none half-written), otherwise exactly the finished transcript. Batch
-items (a bad file between two good samples in a wav.scp) must still
-transcribe both good samples, and exit 1 when the bad one is an error.
+items (a bad file between two good samples in a wav.scp, for `transcribe` and
+`features`) must still transcribe, or write the features of, both good
+samples, and exit 1 when the bad one is an error.
 Exits 1 if any item fails, listing each failure.
 """
 import concurrent.futures
 import os
 import subprocess
 import sys
+import time
 
 TIME_LIMIT_S = 20
 
@@ -26,28 +28,34 @@ TIME_LIMIT_S = 20
 def command(item, kind, attend, corpus, root, path, out_dir):
     model = os.path.join(corpus, "plain.attend")
     good = os.path.join(corpus, "good.wav")
-    # Greedy search: the corpus tests input handling, and beam search is slow.
-    transcribe = [attend, "transcribe", "--quiet", "--beam", "1", "--model", model]
+    # Greedy search on one thread per run (two run at once): the corpus tests
+    # input handling, not decoding speed.
+    fast = ["--quiet", "--beam", "1", "--threads", "1"]
+    transcribe = [attend, "transcribe"] + fast + ["--model", model]
     return {
         "audio": transcribe + ["--output-dir", out_dir, path],
         "batch": transcribe + ["--scp", os.path.join(corpus, item + ".scp")],
+        "features_batch": [attend, "features", "scp:" + os.path.join(corpus, item + ".scp"),
+                           "ark,t:" + out_dir + ".ark"],
         "scp": transcribe + ["--scp", path],
         "segments": transcribe + ["--scp", os.path.join(corpus, "good.scp"), "--segments", path],
         "score": [attend, "score", "--ref", path, "--hyp", os.path.join(root, "samples", "text")],
         "config": transcribe + ["--config", path, good],
-        "model": [attend, "transcribe", "--quiet", "--beam", "1", "--model", path, good],
+        "model": [attend, "transcribe"] + fast + ["--model", path, good],
         "word_lm": transcribe + ["--word-lm", path, "--word-lm-weight", "0.3", good],
     }[kind]
 
 
 def check(item, kind, expect, path, attend, corpus, root):
-    """The problems with how attend answered one item ([] when none)."""
+    """Seconds taken and the problems with how attend answered one item."""
     out_dir = os.path.join(corpus, "out", item)
     argv = command(item, kind, attend, corpus, root, path, out_dir)
+    start = time.monotonic()
     try:
         run = subprocess.run(argv, capture_output=True, timeout=TIME_LIMIT_S)
     except subprocess.TimeoutExpired:
-        return ["no answer within %d s (hang?)" % TIME_LIMIT_S]
+        return TIME_LIMIT_S, ["no answer within %d s (hang?)" % TIME_LIMIT_S]
+    seconds = time.monotonic() - start
     stderr = run.stderr.decode("utf-8", "replace")
     stdout = run.stdout.decode("utf-8", "replace")
     errors = [l for l in stderr.splitlines() if l.startswith("attend: error:")]
@@ -64,7 +72,7 @@ def check(item, kind, expect, path, attend, corpus, root):
         elif named not in errors[0]:
             problems.append("the error does not name the file as %s" % named)
     else:
-        if run.returncode != (1 if kind == "batch" and expect == "error" else 0):
+        if run.returncode != (1 if "batch" in kind and expect == "error" else 0):
             problems.append("exit status %d" % run.returncode)
         if errors:
             problems.append("error lines")
@@ -77,6 +85,12 @@ def check(item, kind, expect, path, attend, corpus, root):
             if not any(l.startswith(key + " ") and l.split(maxsplit=1)[1:] for l in
                        stdout.splitlines()):
                 problems.append("good item %s not transcribed" % key)
+    if kind == "features_batch":
+        with open(out_dir + ".ark", encoding="utf-8") as f:
+            keys = [l.split()[0] for l in f if l.rstrip().endswith("[")]
+        expected = ["good1", "good2"] if expect == "error" else ["good1", "bad", "good2"]
+        if keys != expected:
+            problems.append("features of %s, expected %s" % (keys, expected))
     if kind == "audio":
         written = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
         if expect == "error" and written:
@@ -91,7 +105,7 @@ def check(item, kind, expect, path, attend, corpus, root):
                         problems.append("transcript file not finished")
     if problems:
         problems.append("command: %s\n    stderr: %s" % (" ".join(argv), stderr.strip()[-600:]))
-    return problems
+    return seconds, problems
 
 
 def main():
@@ -100,14 +114,16 @@ def main():
     corpus = os.path.join(work, "corpus")
     subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "make_corpus.py"),
                     root, corpus], check=True)
+    os.makedirs(os.path.join(corpus, "out"))
     with open(os.path.join(corpus, "manifest.tsv")) as f:
         items = [l.rstrip("\n").split("\t") for l in f][1:]
     items = [i for i in items if only in i[0]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda i: check(*i, attend, corpus, root), items))
     failed = 0
-    for (item, kind, expect, _), problems in zip(items, results):
-        print("%-4s %-32s %-8s %s" % ("FAIL" if problems else "ok", item, kind, expect))
+    for (item, kind, expect, _), (seconds, problems) in zip(items, results):
+        print("%-4s %-36s %-14s %-8s %5.1f s" % ("FAIL" if problems else "ok", item, kind, expect,
+                                                 seconds))
         for p in problems:
             print("    " + p)
         failed += bool(problems)
