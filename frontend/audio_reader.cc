@@ -124,7 +124,7 @@ void AudioReader::Fail(const std::string& what) const { throw Error(what + " (" 
 
 void AudioReader::Warn(const std::string& what) const { attend::Warn(what, " (", source_, ")"); }
 
-void AudioReader::CheckHeader(void* sndfile, int64_t frames) const {
+void AudioReader::CheckHeader(void* sndfile, int64_t frames, bool pcm) const {
   const HeaderLog log = ParseHeaderLog(static_cast<SNDFILE*>(sndfile));
   if (log.data_declared > log.data_actual) {
     // sox and Kaldi read what a cut file holds and warn; so does attend.
@@ -142,6 +142,8 @@ void AudioReader::CheckHeader(void* sndfile, int64_t frames) const {
     Warn("file shorter than its RIFF header says (" + std::to_string(log.riff_actual) + " of " +
          std::to_string(log.riff_declared) + " bytes)");
   }
+  // Compressed formats in WAV (IMA ADPCM: 4 bits) have depths of their own.
+  if (!pcm) return;
   if (log.valid_bits > 0 && log.valid_bits < log.bit_width) {
     Warn(std::to_string(log.valid_bits) + "-bit samples, read as " + std::to_string(log.bit_width) +
          "-bit");
@@ -214,7 +216,10 @@ AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
     const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
     // libsndfile gives SF_COUNT_MAX when it cannot tell (an OGG cut short).
     input_frames_ = seekable && info.frames != SF_COUNT_MAX ? info.frames : -1;
-    if (seekable) CheckHeader(file, info.frames);
+    const bool pcm = subtype == SF_FORMAT_PCM_S8 || subtype == SF_FORMAT_PCM_U8 ||
+                     subtype == SF_FORMAT_PCM_16 || subtype == SF_FORMAT_PCM_24 ||
+                     subtype == SF_FORMAT_PCM_32;
+    if (seekable) CheckHeader(file, info.frames, pcm);
     if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
       resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
     }

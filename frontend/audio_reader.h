@@ -69,8 +69,8 @@ class AudioReader {
   [[noreturn]] void Fail(const std::string& what) const;
   void Warn(const std::string& what) const;
   // Fails or warns on what libsndfile's log says about the header of a file
-  // of which it can read `frames`.
-  void CheckHeader(void* sndfile, int64_t frames) const;
+  // of which it can read `frames`; bit depths are checked for `pcm` samples.
+  void CheckHeader(void* sndfile, int64_t frames, bool pcm) const;
   // Fails on NaN/Inf, clips absurd values in the first `count` samples of
   // interleaved_.
   void CheckFloatSamples(int64_t count);

@@ -170,6 +170,11 @@ def main():
             items.append(("valid." + ext, "audio", "ok", valid))
             add("header_cut." + ext, "audio", "error", encoded[:20])
             add("flip_magic." + ext, "audio", "error", flip(encoded, 1))
+        # Compressed WAVs whose bit depths are their own (4-bit ADPCM), not odd.
+        for encoding in ("ima-adpcm", "ms-adpcm", "u-law"):
+            valid = os.path.join(out, "valid_%s.wav" % encoding)
+            subprocess.run(["sox", good_path, "-e", encoding, valid], check=True)
+            items.append((os.path.basename(valid), "audio", "ok", valid))
         with open(os.path.join(out, "valid.flac"), "rb") as f:
             flac = f.read()
         # libsndfile's FLAC decoder reports an error where the data ends.
