@@ -268,10 +268,11 @@ bool AudioReader::Read(std::vector<float>* chunk) {
       at_end_ = true;
       // Damaged OGG pages can leave libsndfile nothing to decode, without an
       // error: an empty transcript should not pass unremarked.
-      if (frames_read_ == 0) Warn("no audio samples in the file");
       if (input_frames_ >= 0 && frames_read_ < input_frames_) {
         Warn("file shorter than its header says (" + std::to_string(frames_read_) + " of " +
              std::to_string(input_frames_) + " frames)");
+      } else if (frames_read_ == 0) {
+        Warn("no audio samples in the file");
       }
       Close();
       if (resampler_) resampler_->Flush(chunk);
