@@ -11,6 +11,27 @@ namespace attend {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// `text` with control characters as \xNN: Boost quotes a bad line whole, and
+// the carriage returns or escape codes of a binary file would break the
+// one-line message or the terminal showing it.
+std::string EscapeControlCharacters(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void StoreConfigFile(const std::string& path, const po::options_description& options,
                      po::variables_map* vm, const std::set<std::string>& file_relative) {
   std::ifstream file(path);
@@ -27,7 +48,7 @@ void StoreConfigFile(const std::string& path, const po::options_description& opt
     }
     po::store(parsed, *vm);
   } catch (const po::error& e) {
-    Fail(e.what(), " (", path, ")");
+    Fail(EscapeControlCharacters(e.what()), " (", path, ")");
   }
 }
 

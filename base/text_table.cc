@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <string_view>
 #include <unordered_map>
 
 #include "base/error.h"
@@ -11,6 +12,17 @@ namespace {
 
 constexpr const char* kSpace = " \t\r\f\v";
 
+// The offset of the first control character of `line` that is not white
+// space (npos when none). Text tables hold none; a binary file does at once.
+size_t FindBinaryByte(const std::string& line) {
+  constexpr size_t npos = std::string::npos;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(line[i]);
+    if ((byte < 0x20 || byte == 0x7f) && std::string_view(kSpace).find(line[i]) == npos) return i;
+  }
+  return npos;
+}
+
 }  // namespace
 
 std::vector<TableEntry> ParseTextTable(std::istream& in, const std::string& source) {
@@ -18,6 +30,12 @@ std::vector<TableEntry> ParseTextTable(std::istream& in, const std::string& sour
   std::unordered_map<std::string, int> first_line;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
+    const size_t binary = FindBinaryByte(line);
+    if (binary != std::string::npos) {
+      Fail("line ", number, " holds a control character (byte ",
+           static_cast<int>(static_cast<unsigned char>(line[binary])), " at column ", binary + 1,
+           "): binary data, not a text table (", source, ")");
+    }
     size_t begin = line.find_first_not_of(kSpace);
     if (begin == std::string::npos) continue;
     size_t key_end = line.find_first_of(kSpace, begin);

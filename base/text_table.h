@@ -18,7 +18,8 @@ struct TableEntry {
 
 // Reads a table file ("-" for stdin). Blank lines are skipped. Throws
 // attend::Error naming the file and line for a line without a key, a key
-// seen twice, or an unreadable file. Entries keep the file's order.
+// seen twice, a control character other than white space (binary data), or an
+// unreadable file. Entries keep the file's order.
 std::vector<TableEntry> ReadTextTable(const std::string& path);
 
 // The same from an already opened stream; `source` names it in errors.

@@ -3,6 +3,7 @@
 #include <sndfile.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "base/warning.h"
 
 namespace attend::frontend {
 
@@ -39,23 +41,50 @@ int RawFormat(const std::string& name) {
   return it == formats.end() ? 0 : it->second;
 }
 
-// True when libsndfile's log says the data chunk is shorter than its header
-// declares ("data : 32000 (should be 15978)"). Streaming writers put a
-// placeholder length (0 or 2^31-1 and above) in the header; those are not
-// truncation.
-bool HeaderClaimsMoreData(SNDFILE* file) {
-  char log[8192] = {0};
-  sf_command(file, SFC_GET_LOG_INFO, log, sizeof(log) - 1);
-  std::istringstream lines(log);
+// Float samples beyond this magnitude (full scale is 1) are clipped to it, with
+// a warning. Mixes and gains can leave floats somewhat above 1, and fbank copes
+// with any finite level; but no recording reaches 60 dB above full scale: such
+// values are garbage or a wrong scale, and squared in the fbank they overflow.
+constexpr float kMaxFloatSample = 1000.0f;
+
+// What libsndfile's log says about a WAV header (-1 or 0: not logged).
+// libsndfile itself reads what is there and fixes its frame count.
+struct HeaderLog {
+  int64_t data_declared = -1;  // "data : 32000 (should be 15978)": bytes
+  int64_t data_actual = -1;    //   the header declares and the file holds
+  int64_t riff_declared = -1;  // "RIFF : 32036 (should be 16015)": bytes
+  int64_t riff_actual = -1;    //   after the RIFF length field
+  bool riff_zero = false;      // "RIFF : 0"
+  int bit_width = 0;           // "Bit Width : 12"
+  int valid_bits = 0;          // "Valid Bits : 7" (WAVE_FORMAT_EXTENSIBLE)
+  int block_align = 0;         // "Block Align : 2": bytes per frame
+};
+
+HeaderLog ParseHeaderLog(SNDFILE* file) {
+  char text[8192] = {0};
+  sf_command(file, SFC_GET_LOG_INFO, text, sizeof(text) - 1);
+  std::istringstream lines(text);
+  HeaderLog log;
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.rfind("data :", 0) != 0) continue;
+    const size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    const char* l = line.c_str() + start;
     long long declared = 0, actual = 0;
-    if (std::sscanf(line.c_str(), "data : %lld (should be %lld)", &declared, &actual) == 2) {
-      return declared > actual && declared < 0x7fffff00LL;
+    if (std::sscanf(l, "data : %lld (should be %lld)", &declared, &actual) == 2) {
+      log.data_declared = declared;
+      log.data_actual = actual;
     }
+    if (std::sscanf(l, "RIFF : %lld (should be %lld)", &declared, &actual) == 2) {
+      log.riff_declared = declared;
+      log.riff_actual = actual;
+    }
+    if (std::strcmp(l, "RIFF : 0") == 0) log.riff_zero = true;
+    std::sscanf(l, "Bit Width : %d", &log.bit_width);
+    std::sscanf(l, "Valid Bits : %d", &log.valid_bits);
+    std::sscanf(l, "Block Align : %d", &log.block_align);
   }
-  return false;
+  return log;
 }
 
 }  // namespace
@@ -92,6 +121,37 @@ std::string AudioOptions::ToString() const {
 }
 
 void AudioReader::Fail(const std::string& what) const { throw Error(what + " (" + source_ + ")"); }
+
+void AudioReader::Warn(const std::string& what) const { attend::Warn(what, " (", source_, ")"); }
+
+void AudioReader::CheckHeader(void* sndfile, int64_t frames, bool pcm) const {
+  const HeaderLog log = ParseHeaderLog(static_cast<SNDFILE*>(sndfile));
+  if (log.data_declared > log.data_actual) {
+    // sox and Kaldi read what a cut file holds and warn; so does attend.
+    // Streaming writers leave a placeholder length (about 2^31 or 2^32) in a
+    // header they cannot seek back to: such a file also warns, as in sox.
+    const int64_t declared = log.data_declared / std::max(log.block_align, 1);
+    if (frames == 0)
+      Fail("no audio data, the header declares " + std::to_string(declared) + " frames");
+    Warn("file shorter than its header says (" + std::to_string(frames) + " of " +
+         std::to_string(declared) + " frames)");
+  } else if (log.riff_zero) {
+    Warn("RIFF length 0 in the header (a writer that did not finish the file?)");
+  } else if (log.riff_declared > log.riff_actual) {
+    // The audio is whole, but whatever followed it was cut off.
+    Warn("file shorter than its RIFF header says (" + std::to_string(log.riff_actual) + " of " +
+         std::to_string(log.riff_declared) + " bytes)");
+  }
+  // Compressed formats in WAV (IMA ADPCM: 4 bits) have depths of their own.
+  if (!pcm) return;
+  if (log.valid_bits > 0 && log.valid_bits < log.bit_width) {
+    Warn(std::to_string(log.valid_bits) + "-bit samples, read as " + std::to_string(log.bit_width) +
+         "-bit");
+  } else if (log.bit_width % 8 != 0) {
+    Warn(std::to_string(log.bit_width) + "-bit samples, read as " +
+         std::to_string((log.bit_width + 7) / 8 * 8) + "-bit");
+  }
+}
 
 AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
     : opts_(opts), source_(source) {
@@ -154,9 +214,12 @@ AudioReader::AudioReader(const std::string& source, const AudioOptions& opts)
     const int subtype = info.format & SF_FORMAT_SUBMASK;
     is_float_ = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
     const bool seekable = info.seekable != 0 && pipe_ == nullptr && source != "-";
-    input_frames_ = seekable ? info.frames : -1;
-    truncated_ = seekable && HeaderClaimsMoreData(file);
-    if (truncated_) Fail("truncated audio: the header declares more data than the file holds");
+    // libsndfile gives SF_COUNT_MAX when it cannot tell (an OGG cut short).
+    input_frames_ = seekable && info.frames != SF_COUNT_MAX ? info.frames : -1;
+    const bool pcm = subtype == SF_FORMAT_PCM_S8 || subtype == SF_FORMAT_PCM_U8 ||
+                     subtype == SF_FORMAT_PCM_16 || subtype == SF_FORMAT_PCM_24 ||
+                     subtype == SF_FORMAT_PCM_32;
+    if (seekable) CheckHeader(file, info.frames, pcm);
     if (static_cast<float>(input_rate_) != opts_.target_rate_hz) {
       resampler_ = std::make_unique<Resampler>(input_rate_, opts_.target_rate_hz);
     }
@@ -203,25 +266,22 @@ bool AudioReader::Read(std::vector<float>* chunk) {
     }
     if (got == 0) {
       at_end_ = true;
+      // Damaged OGG pages can leave libsndfile nothing to decode, without an
+      // error: an empty transcript should not pass unremarked.
       if (input_frames_ >= 0 && frames_read_ < input_frames_) {
-        Fail("truncated audio: " + std::to_string(frames_read_) + " of " +
-             std::to_string(input_frames_) + " frames could be read");
+        Warn("file shorter than its header says (" + std::to_string(frames_read_) + " of " +
+             std::to_string(input_frames_) + " frames)");
+      } else if (frames_read_ == 0) {
+        Warn("no audio samples in the file");
       }
       Close();
       if (resampler_) resampler_->Flush(chunk);
       return !chunk->empty();
     }
     const int32_t channels = input_channels_;
+    if (is_float_) CheckFloatSamples(got * channels);
     const float* in = interleaved_.data();
     float* mono = mono_.data();
-    if (is_float_) {
-      for (sf_count_t i = 0; i < got * channels; ++i) {
-        if (!std::isfinite(in[i])) {
-          Fail("audio contains NaN or Inf samples (frame " +
-               std::to_string(frames_read_ + i / channels) + ")");
-        }
-      }
-    }
     if (opts_.channel >= 0) {
       for (sf_count_t i = 0; i < got; ++i) mono[i] = in[i * channels + opts_.channel] * 32768.0f;
     } else if (channels == 1) {
@@ -242,6 +302,28 @@ bool AudioReader::Read(std::vector<float>* chunk) {
     }
   }
   return true;
+}
+
+void AudioReader::CheckFloatSamples(int64_t count) {
+  float* in = interleaved_.data();
+  for (int64_t i = 0; i < count; ++i) {
+    // An error, not zeroed: no level can stand in for a NaN or Inf, and
+    // zeroing would hide a broken writer behind a changed transcript.
+    if (!std::isfinite(in[i])) {
+      Fail("audio contains NaN or Inf samples (frame " +
+           std::to_string(frames_read_ + i / input_channels_) + ")");
+    }
+    if (std::fabs(in[i]) > kMaxFloatSample) {
+      if (!clipped_) {
+        Warn("samples out of range, clipped to +-" +
+             std::to_string(static_cast<int>(kMaxFloatSample)) +
+             " times full scale (first at frame " +
+             std::to_string(frames_read_ + i / input_channels_) + ")");
+      }
+      clipped_ = true;
+      in[i] = std::copysign(kMaxFloatSample, in[i]);
+    }
+  }
 }
 
 std::vector<float> AudioReader::ReadAll() {

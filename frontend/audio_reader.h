@@ -39,7 +39,10 @@ class AudioReader {
  public:
   // Opens `source`: a path, "-" for stdin, or a shell command ending in '|'.
   // Throws attend::Error naming the source when it cannot be opened or is
-  // not audio, or has 0 channels or an unsupported rate (outside 1 Hz–768 kHz).
+  // not audio, has 0 channels, an unsupported rate (outside 1–768 kHz) or a
+  // header declaring data of which the file holds none. Warns (base/warning.h)
+  // when a file is shorter than its header says or its RIFF length is 0, or its
+  // bit depth is not a whole number of bytes (7-bit samples read as 8-bit).
   AudioReader(const std::string& source, const AudioOptions& opts);
   ~AudioReader();
   AudioReader(const AudioReader&) = delete;
@@ -47,9 +50,10 @@ class AudioReader {
 
   // Replaces `chunk` with the next samples (mono, target rate, int16 scale),
   // at most about 16k input frames' worth; returns false (chunk empty) at the
-  // end. Throws attend::Error naming the source on NaN/Inf samples, on a
-  // truncated file (fewer samples than its header declares), on a read error
-  // or a pipe command that fails.
+  // end. Throws attend::Error naming the source on NaN/Inf samples, on a read
+  // error or a pipe command that fails. Warns when float samples beyond 1000
+  // times full scale are clipped, when fewer frames than the header declares
+  // could be read, or when there were none.
   bool Read(std::vector<float>* chunk);
 
   // Reads everything left.
@@ -63,6 +67,13 @@ class AudioReader {
 
  private:
   [[noreturn]] void Fail(const std::string& what) const;
+  void Warn(const std::string& what) const;
+  // Fails or warns on what libsndfile's log says about the header of a file
+  // of which it can read `frames`; bit depths are checked for `pcm` samples.
+  void CheckHeader(void* sndfile, int64_t frames, bool pcm) const;
+  // Fails on NaN/Inf, clips absurd values in the first `count` samples of
+  // interleaved_.
+  void CheckFloatSamples(int64_t count);
   void Close();
 
   AudioOptions opts_;
@@ -73,8 +84,8 @@ class AudioReader {
   int32_t input_channels_ = 0;
   int64_t input_frames_ = -1;
   int64_t frames_read_ = 0;
-  bool is_float_ = false;   // float/double samples: checked for NaN/Inf
-  bool truncated_ = false;  // libsndfile noted a header longer than the data
+  bool is_float_ = false;  // float/double samples: checked for NaN/Inf
+  bool clipped_ = false;   // out-of-range float samples were clipped (warned once)
   bool at_end_ = false;
   std::vector<float> interleaved_;  // read block, reused
   std::vector<float> mono_;         // downmixed block, reused

@@ -33,6 +33,20 @@ TEST(TextTable, DuplicateKeyNamesLinesAndFile) {
   }
 }
 
+TEST(TextTable, BinaryDataIsAnErrorNamingLineAndFile) {
+  std::istringstream in("utt1 caf\xc3\xa9\r\nutt2 a\x1b[2Jb\n");
+  try {
+    ParseTextTable(in, "data/wav.scp");
+    FAIL() << "binary data accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "line 2 holds a control character (byte 27 at column 7): binary data, not a text "
+              "table (data/wav.scp)");
+  }
+  std::istringstream nul(std::string("a\0b c\n", 6));
+  EXPECT_THROW(ParseTextTable(nul, "text"), Error);
+}
+
 TEST(TextTable, MissingFileIsAnError) { EXPECT_THROW(ReadTextTable("/nonexistent/text"), Error); }
 
 }  // namespace
