@@ -75,16 +75,26 @@ void AudioSource::Init(int rate_hz, double buffer_seconds, const std::string& de
       std::make_unique<RingBuffer<float>>(static_cast<size_t>(std::ceil(buffer_seconds * rate_hz)));
 }
 
-bool AudioSource::PushAll(const float* samples, size_t count, const std::atomic<bool>& stop) {
+bool AudioSource::PushAll(const float* samples, size_t count) {
   while (count > 0) {
     const size_t n = buffer_->Write(samples, std::min(count, buffer_->Space()));
     samples += n;
     count -= n;
     if (count == 0) break;
-    if (stop.load(std::memory_order_relaxed)) return false;
+    if (StopRequested()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
+}
+
+void AudioSource::StartCaptureThread(std::function<void()> capture) {
+  thread_ = std::thread(std::move(capture));
+}
+
+void AudioSource::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  End("");
 }
 
 void AudioSource::End(const std::string& error) {

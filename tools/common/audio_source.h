@@ -9,9 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <boost/program_options/options_description.hpp>
 
@@ -65,8 +67,9 @@ class AudioSource {
   std::string Error() const;
   // Samples a live source dropped because the buffer was full.
   uint64_t Dropped() const { return buffer_->Dropped(); }
-  // Stops capture; samples already captured stay readable. Idempotent.
-  virtual void Stop() = 0;
+  // Stops capture; samples already captured stay readable. Idempotent. (The
+  // default ends the capture thread.)
+  virtual void Stop();
 
  protected:
   AudioSource() = default;
@@ -76,7 +79,13 @@ class AudioSource {
   // Capture thread: appends samples; what does not fit is dropped.
   void Push(const float* samples, size_t count) { buffer_->Write(samples, count); }
   // Capture thread: appends all of them, waiting for room (false if stopped).
-  bool PushAll(const float* samples, size_t count, const std::atomic<bool>& stop);
+  bool PushAll(const float* samples, size_t count);
+  // Runs `capture` on the source's own thread, which ends when it returns.
+  // (PortAudio brings its own thread.) A source with one calls Stop() in its
+  // destructor, so the thread ends before the members it uses.
+  void StartCaptureThread(std::function<void()> capture);
+  // Capture thread: whether Stop() asks it to end.
+  bool StopRequested() const { return stop_.load(std::memory_order_relaxed); }
   // Called by Read() on the reading thread: a source whose capture can stop
   // without telling (a device unplugged) checks it here and calls End().
   virtual void Watch() {}
@@ -90,6 +99,8 @@ class AudioSource {
   std::string description_;
   std::unique_ptr<RingBuffer<float>> buffer_;
   std::atomic<bool> ended_{false};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
   mutable std::mutex error_mutex_;
   std::string error_;
 };

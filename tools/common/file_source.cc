@@ -13,13 +13,9 @@ class FileSource : public AudioSource {
   FileSource(const std::string& path, int rate_hz, bool realtime, double buffer_seconds)
       : reader_(path, Options(rate_hz)), realtime_(realtime) {
     Init(rate_hz, buffer_seconds, "'" + path + "'" + (realtime ? " in real time" : ""));
-    thread_ = std::thread([this] { Play(); });
+    StartCaptureThread([this] { Play(); });
   }
   ~FileSource() override { Stop(); }
-  void Stop() override {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
 
  private:
   static frontend::AudioOptions Options(int rate_hz) {
@@ -35,14 +31,14 @@ class FileSource : public AudioSource {
     int64_t played = 0;
     std::vector<float> chunk;
     try {
-      while (!stop_ && reader_.Read(&chunk)) {
+      while (!StopRequested() && reader_.Read(&chunk)) {
         for (float& x : chunk) x /= 32768.0f;  // int16 scale -> [-1, 1]
-        for (size_t i = 0; i < chunk.size() && !stop_; i += piece) {
+        for (size_t i = 0; i < chunk.size() && !StopRequested(); i += piece) {
           const size_t n = std::min(piece, chunk.size() - i);
           if (realtime_)
             std::this_thread::sleep_until(
                 start + std::chrono::microseconds(played * 1000000 / SampleRate()));
-          if (!PushAll(chunk.data() + i, n, stop_)) break;
+          if (!PushAll(chunk.data() + i, n)) break;
           played += static_cast<int64_t>(n);
         }
       }
@@ -54,8 +50,6 @@ class FileSource : public AudioSource {
 
   frontend::AudioReader reader_;
   const bool realtime_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
 
 }  // namespace

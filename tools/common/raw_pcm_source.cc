@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 namespace attend::tools {
@@ -18,20 +17,16 @@ class RawPcmSource : public AudioSource {
       : bytes_per_sample_(format == "f32" ? 4 : 2) {
     Init(rate_hz, buffer_seconds,
          "raw " + format + " PCM on stdin at " + std::to_string(rate_hz) + " Hz");
-    thread_ = std::thread([this] { Capture(); });
+    StartCaptureThread([this] { Capture(); });
   }
   ~RawPcmSource() override { Stop(); }
-  void Stop() override {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
 
  private:
   void Capture() {
     std::vector<unsigned char> bytes(8192);
     size_t held = 0;  // bytes of an incomplete sample kept from the last read
     std::vector<float> samples;
-    while (!stop_) {
+    while (!StopRequested()) {
       // poll() with a timeout, not a blocking read(), so Stop() is seen.
       pollfd fd{STDIN_FILENO, POLLIN, 0};
       const int ready = poll(&fd, 1, 50);
@@ -57,14 +52,12 @@ class RawPcmSource : public AudioSource {
       }
       held = total - count * bytes_per_sample_;
       std::memmove(bytes.data(), bytes.data() + count * bytes_per_sample_, held);
-      if (!PushAll(samples.data(), count, stop_)) break;
+      if (!PushAll(samples.data(), count)) break;
     }
     End("");
   }
 
   const size_t bytes_per_sample_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
 
 }  // namespace

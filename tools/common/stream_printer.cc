@@ -29,7 +29,7 @@ void StreamPrinter::Partial(const std::string& text, double start, double end) {
   if (mode_ == Mode::kJson) {
     WriteStreamEvent("partial", start, end, text, {}, *out_);
   } else if (mode_ == Mode::kTerminal) {
-    *out_ << kClearLine << "        ...        " << text;
+    *out_ << kClearLine << "         ...        " << text;  // under the finals' times
     line_shown_ = true;
   }
   out_->flush();
