@@ -74,7 +74,8 @@ int RunStream(const Args& args) {
       "text | json (on a terminal, text shows partial results in place)")(
       "list-devices", po::bool_switch(&list_devices), "list the input devices and exit")(
       "partial-interval",
-      po::value(&decode.partial_interval_seconds)->default_value(decode.partial_interval_seconds),
+      po::value(&decode.partial_interval_seconds)
+          ->default_value(decode.partial_interval_seconds, "0.3"),
       "seconds of new audio after which the open utterance's partial text is recomputed");
   source_options.Register(&options);
   po::options_description decode_flags(
