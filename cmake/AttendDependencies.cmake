@@ -32,6 +32,11 @@ if(NOT SOXR_FOUND)
   attend_missing("libsoxr" "libsoxr-dev")
 endif()
 
+pkg_check_modules(PORTAUDIO QUIET IMPORTED_TARGET portaudio-2.0)
+if(NOT PORTAUDIO_FOUND)
+  attend_missing("PortAudio" "portaudio19-dev")
+endif()
+
 find_package(kissfft CONFIG QUIET COMPONENTS SHARED)
 if(NOT kissfft_FOUND)
   attend_missing("KissFFT" "libkissfft-dev")

@@ -16,6 +16,7 @@ int RunFeatures(const Args& args);
 int RunComputeCmvn(const Args& args);
 int RunTrainLm(const Args& args);
 int RunTranscribe(const Args& args);
+int RunStream(const Args& args);
 int RunTrain(const Args& args);
 int RunAverage(const Args& args);
 

@@ -30,6 +30,7 @@ const Command kCommands[] = {
     {"train-lm", "train a character n-gram language model (ARPA)", RunTrainLm},
     {"transcribe", "transcribe audio files or a wav.scp (text, json, srt, vtt, ctm)",
      RunTranscribe},
+    {"stream", "live transcription of a microphone, stdin or a file in real time", RunStream},
     {"train", "train a model on a Kaldi data directory (checkpoints, resume, metrics)", RunTrain},
     {"average", "average the parameters of checkpoints into one model", RunAverage},
 };

@@ -96,6 +96,16 @@ void WriteJson(const std::string& key, const Transcript& t, const std::vector<st
 
 }  // namespace
 
+void WriteStreamEvent(const std::string& type, double start, double end, const std::string& text,
+                      const std::vector<TimedUnit>& words, std::ostream& out) {
+  const nlohmann::json j = {{"type", type},
+                            {"start", Rounded(start, 3)},
+                            {"end", Rounded(end, 3)},
+                            {"text", text},
+                            {"words", Units(words, "word")}};
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
 bool IsKnownFormat(const std::string& f) {
   return f == "text" || f == "json" || f == "srt" || f == "vtt" || f == "ctm";
 }

@@ -25,6 +25,12 @@ void WriteTranscript(const std::string& format, const std::string& key,
                      const Transcript& transcript, const std::vector<std::string>& attention_pngs,
                      std::ostream& out);
 
+// One event of `attend stream --format json` as a JSON line: {"type": "partial" | "final",
+// "start", "end" (seconds from the stream's start), "text", "words": [{"word", "start", "end",
+// "confidence"}]}.
+void WriteStreamEvent(const std::string& type, double start, double end, const std::string& text,
+                      const std::vector<TimedUnit>& words, std::ostream& out);
+
 // "00:01:02,345" (SRT, comma) or "00:01:02.345" (VTT, dot).
 std::string SubtitleTime(double seconds, char decimal_separator);
 
