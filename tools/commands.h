@@ -19,5 +19,6 @@ int RunTranscribe(const Args& args);
 int RunStream(const Args& args);
 int RunTrain(const Args& args);
 int RunAverage(const Args& args);
+int RunAttentionStats(const Args& args);
 
 }  // namespace attend::tools

@@ -33,6 +33,8 @@ const Command kCommands[] = {
     {"stream", "live transcription of a microphone, stdin or a file in real time", RunStream},
     {"train", "train a model on a Kaldi data directory (checkpoints, resume, metrics)", RunTrain},
     {"average", "average the parameters of checkpoints into one model", RunAverage},
+    {"attention-stats", "attention diagnostics of the decoder, teacher-forced on a data directory",
+     RunAttentionStats},
 };
 
 void PrintHelp(std::ostream& out) {

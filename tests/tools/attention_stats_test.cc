@@ -1,0 +1,92 @@
+// End-to-end: `attend attention-stats` with the bundled model on a data
+// directory of the bundled samples: clean speech, so the teacher-forced
+// attention must be peaked and move forward.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.h"
+
+namespace attend {
+namespace {
+
+using testing::RunAttend;
+
+const std::string kRoot = std::string(ATTEND_TEST_DATA_DIR) + "/..";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(AttentionStatsCommand, BundledSamples) {
+  testing::TempDir dir;
+  const std::string data = dir.File("data");
+  std::filesystem::create_directories(data);
+  // The samples' references, and a wav.scp pointing at each sample.
+  std::filesystem::copy_file(kRoot + "/samples/text", data + "/text");
+  std::set<std::string> keys;
+  {
+    std::ifstream text(data + "/text");
+    std::ofstream scp(data + "/wav.scp");
+    for (std::string line; std::getline(text, line);) {
+      if (line.empty()) continue;
+      const std::string key = line.substr(0, line.find(' '));
+      keys.insert(key);
+      scp << key << " " << kRoot << "/samples/" << key << ".wav\n";
+    }
+  }
+  ASSERT_EQ(keys.size(), 5u);
+
+  const std::string out = dir.File("stats.jsonl"), summary = dir.File("summary.txt");
+  const auto r = RunAttend("attention-stats --model " + kRoot + "/models/default.attend --data " +
+                           data + " --out " + out + " --summary " + summary);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  std::istringstream lines(ReadFile(out));
+  std::set<std::string> seen;
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
+    const std::string key = j.at("key");
+    EXPECT_TRUE(keys.count(key)) << line;
+    EXPECT_TRUE(seen.insert(key).second) << "twice: " << key;
+    for (const char* name : {"sharpness", "monotonicity", "coverage"}) {
+      const double v = j.at(name);
+      EXPECT_GE(v, 0.0) << name << ": " << line;
+      EXPECT_LE(v, 1.0) << name << ": " << line;
+    }
+    // A letter lasts less than an encoder frame, so a step's weight spreads
+    // over the neighbouring frames too and the mean peak stays well below
+    // one; it must still be far above a uniform row's 1/frames.
+    const double frames = j.at("frames");
+    EXPECT_GT(j.at("sharpness").get<double>(), 0.25) << line;
+    EXPECT_GT(j.at("sharpness").get<double>(), 10 / frames) << line;
+    EXPECT_GT(j.at("monotonicity").get<double>(), 0.8) << line;
+    EXPECT_GE(j.at("entropy").get<double>(), 0.0) << line;
+    EXPECT_TRUE(j.at("ctc_distance").is_number()) << line;
+    EXPECT_TRUE(j.at("stalls").is_number_integer()) << line;
+    EXPECT_TRUE(j.at("unattended_tail").is_boolean()) << line;
+  }
+  EXPECT_EQ(seen, keys);
+  const std::string table = ReadFile(summary);
+  EXPECT_NE(table.find("over 5 utterances"), std::string::npos) << table;
+  EXPECT_NE(table.find("monotonicity"), std::string::npos) << table;
+}
+
+TEST(AttentionStatsCommand, NeedsData) {
+  const auto r = RunAttend("attention-stats");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--data"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace attend
