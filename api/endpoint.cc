@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "base/config_text.h"
 #include "base/error.h"
 #include "decoder/ctc_pauses.h"
 #include "frontend/energy_split.h"
@@ -13,43 +14,35 @@ namespace attend {
 
 namespace po = boost::program_options;
 
-namespace {
-
-// A default as --help shows it: 0.6, not 0.59999999999999998.
-std::string Shown(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-}  // namespace
-
 void EndpointOptions::Register(po::options_description* desc) {
   desc->add_options()(
       "min-leading-pause",
       po::value(&min_leading_pause_seconds)
-          ->default_value(min_leading_pause_seconds, Shown(min_leading_pause_seconds)),
+          ->default_value(min_leading_pause_seconds, ShownDefault(min_leading_pause_seconds)),
       "endpoint rule 1: seconds of pause (quiet by the recording's own levels) with nothing "
       "before it that stand alone and are not decoded; 0 = off")(
       "min-pause",
-      po::value(&min_pause_seconds)->default_value(min_pause_seconds, Shown(min_pause_seconds)),
+      po::value(&min_pause_seconds)
+          ->default_value(min_pause_seconds, ShownDefault(min_pause_seconds)),
       "endpoint rule 2: seconds of pause after speech that end a segment; 0 = off (no pause "
       "rules: only --max-segment cuts). In a recording longer than --max-segment, a stretch of "
       "--model-pause-fraction of this where the CTC head writes no letter also ends one")(
       "max-segment",
       po::value(&max_utterance_seconds)
-          ->default_value(max_utterance_seconds, Shown(max_utterance_seconds)),
+          ->default_value(max_utterance_seconds, ShownDefault(max_utterance_seconds)),
       "endpoint rule 3: the longest segment in seconds (>= 1); where no pause is found by then, "
       "the cut goes between words")(
       "model-pause-fraction",
       po::value(&model_pause_fraction)
-          ->default_value(model_pause_fraction, Shown(model_pause_fraction)),
+          ->default_value(model_pause_fraction, ShownDefault(model_pause_fraction)),
       "a letterless CTC stretch of this fraction of --min-pause is a pause, in (0, 1]")(
       "pause-keep",
-      po::value(&pause_keep_seconds)->default_value(pause_keep_seconds, Shown(pause_keep_seconds)),
+      po::value(&pause_keep_seconds)
+          ->default_value(pause_keep_seconds, ShownDefault(pause_keep_seconds)),
       "seconds of an ending pause kept with the speech on each side")(
       "cut-search",
-      po::value(&cut_search_seconds)->default_value(cut_search_seconds, Shown(cut_search_seconds)),
+      po::value(&cut_search_seconds)
+          ->default_value(cut_search_seconds, ShownDefault(cut_search_seconds)),
       "rule 3 without a pause: seconds before --max-segment searched for the cut, > 0");
 }
 

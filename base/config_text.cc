@@ -57,6 +57,9 @@ std::string ConfigText(const po::options_description& desc) {
   return text;
 }
 
+std::string ShownDefault(float value) { return Exact(value); }
+std::string ShownDefault(double value) { return Exact(value); }
+
 void ParseConfigText(const std::string& text, const po::options_description& desc,
                      const std::string& source) {
   po::variables_map vm;

@@ -12,6 +12,12 @@
 
 namespace attend {
 
+// A floating-point default as --help should show it: the shortest decimal
+// that reads back to it ("0.6", not "0.59999999999999998"), for
+// default_value's text.
+std::string ShownDefault(float value);
+std::string ShownDefault(double value);
+
 // `name = value` lines for every option in `desc` whose default is a bool,
 // int, int64, float, double or string (others are skipped), in registration
 // order. Floats are written with enough digits to read back exactly.

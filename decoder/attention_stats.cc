@@ -6,38 +6,28 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "base/config_text.h"
 #include "base/error.h"
 
 namespace attend::decoder {
 
 namespace po = boost::program_options;
 
-namespace {
-
-// A default as --help shows it: 0.1, not 0.100000001.
-std::string Shown(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-}  // namespace
-
 void AttentionStatsOptions::Register(po::options_description* desc) {
   desc->add_options()(
       "coverage-min-weight",
       po::value(&coverage_min_weight)
-          ->default_value(coverage_min_weight, Shown(coverage_min_weight)),
+          ->default_value(coverage_min_weight, ShownDefault(coverage_min_weight)),
       "a frame is covered when its weight summed over all steps is at least this times 1/frames")(
       "stall-steps", po::value(&stall_steps)->default_value(stall_steps),
       "a stall is this many consecutive steps or more with the same peak frame")(
       "jump-back-frames", po::value(&jump_back_frames)->default_value(jump_back_frames),
       "a jump back is a step whose peak moves back by more than this many frames")(
       "tail-fraction",
-      po::value(&tail_fraction)->default_value(tail_fraction, Shown(tail_fraction)),
+      po::value(&tail_fraction)->default_value(tail_fraction, ShownDefault(tail_fraction)),
       "the tail: this share of the frames at the end, in (0, 1)")(
       "tail-min-weight",
-      po::value(&tail_min_weight)->default_value(tail_min_weight, Shown(tail_min_weight)),
+      po::value(&tail_min_weight)->default_value(tail_min_weight, ShownDefault(tail_min_weight)),
       "the tail is unattended when it gets less than this share of the total weight, in [0, 1]");
 }
 

@@ -11,6 +11,7 @@
 
 #include "attend/recognizer.h"
 #include "attend/stream.h"
+#include "base/config_text.h"
 #include "base/error.h"
 #include "tools/commands.h"
 #include "tools/common/audio_source.h"
@@ -75,7 +76,8 @@ int RunStream(const Args& args) {
       "list-devices", po::bool_switch(&list_devices), "list the input devices and exit")(
       "partial-interval",
       po::value(&decode.partial_interval_seconds)
-          ->default_value(decode.partial_interval_seconds, "0.3"),
+          ->default_value(decode.partial_interval_seconds,
+                          ShownDefault(decode.partial_interval_seconds)),
       "seconds of new audio after which the open utterance's partial text is recomputed");
   source_options.Register(&options);
   po::options_description decode_flags(
