@@ -293,7 +293,8 @@ int RunTrain(const Args& args) {
   InstallStopHandlers();
   const training::Trainer::Summary summary = trainer.Train();
   if (bar_shown) std::cerr << "\r\033[K";
-  if (summary.interrupted && !root) return 128 + stop_signal;
+  // Rank 0 alone reports the job's status: a non-zero exit of another rank
+  // would make mpirun end rank 0 before it has written its files.
   if (!root) return 0;
   if (summary.interrupted) {
     std::fprintf(stderr,

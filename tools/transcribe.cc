@@ -302,8 +302,8 @@ int RunTranscribe(const Args& args) {
     for (const Input& in : inputs)
       if (in.source == "-") throw UsageError("stdin ('-') is not sharded across MPI ranks");
     std::vector<Input> mine;
-    for (int64_t i : training::ShardIndices(static_cast<int64_t>(inputs.size()), world.rank(),
-                                            world.size()))
+    for (int64_t i :
+         training::ShardIndices(static_cast<int64_t>(inputs.size()), world.rank(), world.size()))
       mine.push_back(std::move(inputs[i]));
     inputs = std::move(mine);
     if (!world.is_root()) quiet = true;
@@ -409,7 +409,9 @@ int RunTranscribe(const Args& args) {
   if (world.size() > 1) failed = GatherShardedOutputs(&world, shard_outputs, failed, total_inputs);
   if (failed > 0 && world.is_root())
     std::cerr << "attend: " << failed << " of " << total_inputs << " inputs failed\n";
-  return failed > 0 ? kExitFailure : 0;
+  // Rank 0 alone reports the job's status: a non-zero exit of another rank
+  // would make mpirun end rank 0 before it has written the output.
+  return failed > 0 && world.is_root() ? kExitFailure : 0;
 }
 
 }  // namespace attend::tools
