@@ -45,6 +45,18 @@ std::string Exact(double v) {
   return out.str();
 }
 
+// Whether every rank holds the same `values` (the maxima of the values and of
+// their negatives agree).
+bool RanksAgree(Communicator* comm, const std::vector<double>& values) {
+  std::vector<double> both = values;
+  for (double v : values) both.push_back(-v);
+  comm->AllreduceMax(both.data(), static_cast<int64_t>(both.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (both[i] != -both[values.size() + i]) return false;
+  }
+  return true;
+}
+
 constexpr char kMetricsHeader[] = "step,epoch,train_loss,dev_loss,dev_cer,dev_wer,lr,time_s";
 
 }  // namespace
@@ -147,6 +159,13 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
   state_.dropout_rng = dropout_rng_.SaveState();
   state_.sampling_rng = sampling_rng_.SaveState();
   session_start_ = last_ckpt_time_ = std::chrono::steady_clock::now();
+  // Every rank must form the same batches (the same data on a shared file system).
+  ATTEND_CHECK(
+      !distributed() || RanksAgree(comm_, {static_cast<double>(train_->num_batches()),
+                                           static_cast<double>(train_->utterances().size()),
+                                           dev_ ? static_cast<double>(dev_->num_batches()) : -1.0}),
+      "the ranks formed different batches from '", train_->dir(),
+      "': every rank must read the same data directories");
 }
 
 void Trainer::Resume(const std::string& checkpoint) {
@@ -155,18 +174,13 @@ void Trainer::Resume(const std::string& checkpoint) {
   sampling_rng_.LoadState(state_.sampling_rng);
   last_checkpoint_ = checkpoint;
   session_start_elapsed_ = state_.elapsed_s;
-  if (distributed()) {
-    // Every rank must continue from the same position (the same file on a
-    // shared file system): the maxima of the values and of their negatives agree.
-    double where[6] = {
-        static_cast<double>(state_.step),           -static_cast<double>(state_.step),
-        static_cast<double>(state_.epoch),          -static_cast<double>(state_.epoch),
-        static_cast<double>(state_.batch_position), -static_cast<double>(state_.batch_position)};
-    comm_->AllreduceMax(where, 6);
-    ATTEND_CHECK(where[0] == -where[1] && where[2] == -where[3] && where[4] == -where[5],
-                 "--resume: the ranks read different checkpoints (steps ", -where[1], " to ",
-                 where[0], "); '", checkpoint, "' must be the same file on every node");
-  }
+  // Every rank must continue from the same position (the same file on a
+  // shared file system).
+  ATTEND_CHECK(!distributed() || RanksAgree(comm_, {static_cast<double>(state_.step),
+                                                    static_cast<double>(state_.epoch),
+                                                    static_cast<double>(state_.batch_position)}),
+               "--resume: the ranks read different checkpoints; '", checkpoint,
+               "' must be the same file on every node");
   if (!comm_->is_root()) return;
   // Rows after the checkpoint belong to the interrupted run's lost future.
   const std::string metrics = (fs::path(exp_dir_) / "metrics.csv").string();
