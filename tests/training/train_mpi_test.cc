@@ -18,12 +18,15 @@
 
 #include "nn/model_file.h"
 #include "tests/test_support.h"
+#include "tests/training/metrics_csv.h"
 #include "tests/training/synthetic_data.h"
 
 namespace attend::training {
 namespace {
 
+using attend::testing::ReadFileBytes;
 using attend::testing::RunCommand;
+using testing::ReadCsv;
 namespace fs = std::filesystem;
 
 // Deterministic and single-threaded: no dropout, no augmentation, no label
@@ -57,29 +60,6 @@ std::string Mpirun(int ranks) {
 attend::testing::CommandResult Train(int ranks, const std::string& args) {
   return RunCommand((ranks > 0 ? Mpirun(ranks) : std::string()) + ATTEND_BINARY + " train " + args +
                     " 2>&1");
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (line.back() == ',') cells.push_back("");
-    rows.push_back(cells);
-  }
-  return rows;
 }
 
 // The largest absolute difference between the parameters of two model files.
@@ -125,7 +105,7 @@ TEST_F(TrainMpi, OneStepOnTwoRanksEqualsOneProcessOnTheCombinedBatch) {
   ASSERT_EQ(two.exit_code, 0) << two.output;
   // Rank 0 alone writes: one final line, one log.
   EXPECT_EQ(two.output.find("final step 1 "), two.output.rfind("final step 1 ")) << two.output;
-  EXPECT_NE(ReadFile(tmp_.File("two/train.log")).find("data-parallel over 2 ranks"),
+  EXPECT_NE(ReadFileBytes(tmp_.File("two/train.log")).find("data-parallel over 2 ranks"),
             std::string::npos);
   const auto init = Train(0, args + " --lr 1e-30 --exp " + tmp_.File("init"));
   ASSERT_EQ(init.exit_code, 0) << init.output;
@@ -206,7 +186,7 @@ TEST_F(TrainMpi, TwoRankRunKilledWithSigkillResumesExactly) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_FALSE(exited) << "the run ended before the kill: " << ReadFile(tmp_.File("b.log"));
+  ASSERT_FALSE(exited) << "the run ended before the kill: " << ReadFileBytes(tmp_.File("b.log"));
   ASSERT_EQ(kill(-pid, SIGKILL), 0);
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the kill";
@@ -219,7 +199,7 @@ TEST_F(TrainMpi, TwoRankRunKilledWithSigkillResumesExactly) {
 
   const auto resumed = Train(2, args + " --exp " + tmp_.File("b") + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_NE(ReadFile(tmp_.File("b/train.log")).find("resumed from"), std::string::npos);
+  EXPECT_NE(ReadFileBytes(tmp_.File("b/train.log")).find("resumed from"), std::string::npos);
   const auto resumed_rows = ReadCsv(tmp_.File("b/metrics.csv"));
   ASSERT_EQ(resumed_rows.size(), whole_rows.size());
   for (size_t i = 0; i < whole_rows.size(); ++i) {
