@@ -297,12 +297,14 @@ int RunTrain(const Args& args) {
   // would make mpirun end rank 0 before it has written its files.
   if (!root) return 0;
   if (summary.interrupted) {
+    // Under MPI the signal may have reached another rank only: SIGTERM then.
+    const int stopped_by = stop_signal != 0 ? static_cast<int>(stop_signal) : SIGTERM;
     std::fprintf(stderr,
                  "attend: training interrupted by %s at step %lld; `attend train --resume` "
                  "continues it (%s)\n",
-                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
-                 static_cast<long long>(summary.steps), last.c_str());
-    return 128 + stop_signal;  // the shell's status for a process a signal ended
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", static_cast<long long>(summary.steps),
+                 last.c_str());
+    return 128 + stopped_by;  // the shell's status for a process a signal ended
   }
   const std::string png = (fs::path(exp_dir) / "learning_curve.png").string();
   DrawLearningCurve((fs::path(exp_dir) / "metrics.csv").string(), png);
