@@ -43,18 +43,21 @@ JointLossValue JointLoss::ForwardBackward(Ctc* ctc, AttentionDecoder* decoder,
                                           const nn::Tensor& encoder_out,
                                           const std::vector<int64_t>& lengths,
                                           const std::vector<std::vector<int>>& targets, Rng* rng,
-                                          nn::Tensor* dencoder_out) {
-  const int64_t N = static_cast<int64_t>(targets.size());
+                                          nn::Tensor* dencoder_out, const BatchTotals* totals) {
   JointLossValue value;
   for (const auto& y : targets) value.tokens += static_cast<int64_t>(y.size());
+  // The counts that normalize: this batch's, or the whole batch's it is a share of.
+  const int64_t N = totals ? totals->utterances : static_cast<int64_t>(targets.size());
+  const int64_t tokens = totals ? totals->tokens : value.tokens;
+  const auto n_here = static_cast<int64_t>(targets.size());
   const bool per_token = options_.normalize == "token";
   const double lambda = options_.ctc_weight;
   dencoder_out->Resize(encoder_out.shape());
   dencoder_out->SetZero();
   if (lambda > 0) {
     ctc->Forward(encoder_out, &ctc_log_probs_);
-    const double denom = per_token ? std::max<int64_t>(1, value.tokens) : N;
-    std::vector<double> weights(N, lambda / denom), losses;
+    const double denom = per_token ? std::max<int64_t>(1, tokens) : N;
+    std::vector<double> weights(n_here, lambda / denom), losses;
     CtcLoss(ctc_log_probs_, lengths, targets, options_.ctc, &weights, &losses, &ctc_dlogits_);
     for (double l : losses) value.ctc += l / denom;
     ctc->Backward(encoder_out, ctc_dlogits_, &denc_part_);
@@ -64,8 +67,8 @@ JointLossValue JointLoss::ForwardBackward(Ctc* ctc, AttentionDecoder* decoder,
     decoder->Forward(encoder_out, lengths, targets, rng, &decoder_ctx_, &dec_log_probs_);
     std::vector<std::vector<int>> outputs = targets;
     for (auto& y : outputs) y.push_back(decoder->eos_id());
-    const double denom = per_token ? value.tokens + N : N;
-    std::vector<double> weights(N, (1 - lambda) / denom), sums;
+    const double denom = per_token ? tokens + N : N;
+    std::vector<double> weights(n_here, (1 - lambda) / denom), sums;
     double total = LabelSmoothedCrossEntropy(dec_log_probs_, outputs, options_.label_smoothing,
                                              &weights, &sums, &dec_dlogits_);
     value.attention = total / denom;

@@ -31,6 +31,15 @@ struct JointLossOptions {
   std::string ToString() const;
 };
 
+// The size of the whole batch when ForwardBackward sees a share of it (one
+// rank of a data-parallel step): the loss and gradients are then normalized
+// by the whole batch's counts, so the ranks' values and gradients sum to
+// those of one process that saw the whole batch.
+struct BatchTotals {
+  int64_t utterances = 0;
+  int64_t tokens = 0;  // reference tokens (without <sos/eos>)
+};
+
 struct JointLossValue {
   double total = 0;      // λ·ctc + (1 − λ)·attention
   double ctc = 0;        // normalized CTC loss
@@ -45,11 +54,12 @@ class JointLoss {
   // encoder_out [T, N, D] tnc, N lengths, N reference token sequences (no
   // <sos/eos>, no blanks). Adds the gradients of both heads' parameters and
   // writes dL/dencoder_out [T, N, D] (resized). When ctc_weight is 0 (1) the
-  // CTC (attention) head is not run.
+  // CTC (attention) head is not run. `totals` (null: this batch's own
+  // counts) normalize a share of a larger batch as that batch.
   JointLossValue ForwardBackward(Ctc* ctc, AttentionDecoder* decoder, const nn::Tensor& encoder_out,
                                  const std::vector<int64_t>& lengths,
                                  const std::vector<std::vector<int>>& targets, Rng* rng,
-                                 nn::Tensor* dencoder_out);
+                                 nn::Tensor* dencoder_out, const BatchTotals* totals = nullptr);
 
  private:
   JointLossOptions options_;

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "tools/commands.h"
 #include "tools/common/cli.h"
+#include "training/distributed.h"
 
 namespace attend::tools {
 namespace {
@@ -72,13 +73,22 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace attend::tools
 
-int main(int argc, char** argv) {
+namespace {
+
+// After an error on one rank of an MPI job the others would wait for it in
+// their next collective: end them all (Open MPI's mpirun reports the rank).
+int EndJob(int exit_code) {
+  if (attend::training::WorldIsDistributed()) attend::training::World().Abort(exit_code);
+  return exit_code;
+}
+
+int RunMain(int argc, char** argv) {
   using namespace attend::tools;
   try {
     return Main(argc, argv);
   } catch (const UsageError& e) {
     std::cerr << "attend: error: " << e.what() << "\n";
-    return kExitUsage;
+    return EndJob(kExitUsage);
   } catch (const attend::Error& e) {
     std::cerr << "attend: error: " << e.what() << "\n";
   } catch (const dnnl::error& e) {
@@ -88,5 +98,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "attend: error: " << e.what() << "\n";
   }
-  return kExitFailure;
+  return EndJob(kExitFailure);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return RunMain(argc, argv); }

@@ -8,6 +8,8 @@
 // of the best checkpoints), EXP/train.log, EXP/metrics.csv and
 // EXP/learning_curve.png; prints a summary line on stdout. EXP/train.conf
 // holds the options of the latest start, train.log each start's command line.
+// Under an MPI launcher (`mpirun -np N attend train ...`) the N ranks train
+// data-parallel (training/trainer.h); rank 0 alone logs and writes files.
 #include <signal.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "tools/common/cli.h"
 #include "tools/common/png_image.h"
 #include "training/dataset.h"
+#include "training/distributed.h"
 #include "training/trainer.h"
 
 namespace attend::tools {
@@ -165,7 +168,10 @@ int RunTrain(const Args& args) {
       "EXP/checkpoints/last.attend (model options then come from the checkpoint). "
       "--init-model FILE fine-tunes FILE (e.g. models/default.attend) on the data: its "
       "weights, options, vocabulary and CMVN, with a fresh optimizer and schedule. Ctrl-C or "
-      "SIGTERM stops after the current step with a checkpoint; a second one stops at once."};
+      "SIGTERM stops after the current step with a checkpoint; a second one stops at once. "
+      "Under mpirun (or srun) the ranks train data-parallel: each takes its share of every "
+      "batch (--batch-frames is the global batch), gradients are summed, and rank 0 alone "
+      "writes files (docs/training_at_scale.md)."};
   std::string data_dir, dev_dir, exp_dir, cmvn_path, init_model;
   bool resume = false, quiet = false;
   model::AsrModelConfig model_config;
@@ -195,6 +201,9 @@ int RunTrain(const Args& args) {
         model_config.fbank.mel.num_bins + (model_config.fbank.use_energy ? 1 : 0);
   }
   trainer_options.Validate();
+  training::Communicator& world = training::World();
+  const bool root = world.is_root();
+  if (!root) quiet = true;  // rank 0 speaks for the job
 
   fs::create_directories(exp_dir);
   const bool bar = !quiet && isatty(STDERR_FILENO);
@@ -224,6 +233,7 @@ int RunTrain(const Args& args) {
     };
   }
   auto log = [&](const std::string& line) {
+    if (!root) return;
     std::ofstream((fs::path(exp_dir) / "train.log").string(), std::ios::app) << line << "\n";
     if (callbacks.log) callbacks.log(line);
   };
@@ -269,24 +279,32 @@ int RunTrain(const Args& args) {
   }
   // The options in effect: the model's, and the training options of this
   // start (a resume may change them, e.g. add --vtlp for the last epochs).
-  std::ofstream((fs::path(exp_dir) / "train.conf").string())
-      << model->config().ToString() << trainer_options.ToString();
+  if (root) {
+    std::ofstream((fs::path(exp_dir) / "train.conf").string())
+        << model->config().ToString() << trainer_options.ToString();
+  }
   log("vocabulary: " + std::to_string(model->vocab().size()) + " tokens; " +
       std::to_string(model->Parameters().size()) + " parameter tensors");
 
   callbacks.stop_requested = [] { return stop_signal != 0; };
-  training::Trainer trainer(trainer_options, model.get(), &train, dev.get(), exp_dir, callbacks);
+  training::Trainer trainer(trainer_options, model.get(), &train, dev.get(), exp_dir, callbacks,
+                            &world);
   if (resume) trainer.Resume(last);
   InstallStopHandlers();
   const training::Trainer::Summary summary = trainer.Train();
   if (bar_shown) std::cerr << "\r\033[K";
+  // Rank 0 alone reports the job's status: a non-zero exit of another rank
+  // would make mpirun end rank 0 before it has written its files.
+  if (!root) return 0;
   if (summary.interrupted) {
+    // Under MPI the signal may have reached another rank only: SIGTERM then.
+    const int stopped_by = stop_signal != 0 ? static_cast<int>(stop_signal) : SIGTERM;
     std::fprintf(stderr,
                  "attend: training interrupted by %s at step %lld; `attend train --resume` "
                  "continues it (%s)\n",
-                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
-                 static_cast<long long>(summary.steps), last.c_str());
-    return 128 + stop_signal;  // the shell's status for a process a signal ended
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", static_cast<long long>(summary.steps),
+                 last.c_str());
+    return 128 + stopped_by;  // the shell's status for a process a signal ended
   }
   const std::string png = (fs::path(exp_dir) / "learning_curve.png").string();
   DrawLearningCurve((fs::path(exp_dir) / "metrics.csv").string(), png);

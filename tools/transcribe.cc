@@ -2,7 +2,9 @@
 // segments file: stretches of its recordings) in; text, JSON, subtitles or CTM
 // out; attention heatmaps or the attention explorer's HTML pages on request.
 // Thin: it goes through the public API (attend::Recognizer) like any
-// application would.
+// application would. Under an MPI launcher (`mpirun -np N attend transcribe
+// --scp wav.scp`) the inputs are split across the ranks and rank 0 writes the
+// one output, in input order, as one process would.
 #include <glob.h>
 #include <malloc.h>
 
@@ -31,6 +33,7 @@
 #include "tools/common/explorer_page.h"
 #include "tools/common/progress_bar.h"
 #include "tools/common/transcript_writers.h"
+#include "training/distributed.h"
 
 namespace attend::tools {
 namespace {
@@ -162,6 +165,28 @@ struct Outcome {
   std::optional<ExplorerSummary> page;  // --format html: what the index lists
 };
 
+// Sharded transcription: rank 0 receives every rank's outputs (rank r held
+// inputs r, r + size, ...) and prints them in input order. Returns the number
+// of failed inputs over all ranks.
+int GatherShardedOutputs(training::Communicator* world, const std::vector<std::string>& mine,
+                         int failed, size_t total_inputs) {
+  double failures = failed;
+  world->AllreduceSum(&failures, 1);
+  const std::vector<std::string> packs = world->GatherToRoot(training::PackStrings(mine));
+  if (world->is_root()) {
+    std::vector<std::vector<std::string>> per_rank;
+    for (const std::string& pack : packs) per_rank.push_back(training::UnpackStrings(pack));
+    const size_t size = per_rank.size();
+    for (size_t i = 0; i < total_inputs; ++i) {
+      const std::vector<std::string>& outputs = per_rank[i % size];
+      ATTEND_CHECK(i / size < outputs.size(), "rank ", i % size, " returned too few outputs");
+      std::cout << outputs[i / size];
+    }
+    std::cout << std::flush;
+  }
+  return static_cast<int>(failures);
+}
+
 constexpr char kFormats[] = "text, json, srt, vtt, ctm, html";
 
 // Decodes `in` and writes its explorer page into `dir`; `references` are by
@@ -204,7 +229,8 @@ int RunTranscribe(const Args& args) {
       "self-contained page per input (audio, filterbank, attention, tokens and words; hover a "
       "token to see where it attended, click to hear it) and DIR/index.html; with --ref, "
       "word errors are marked and the index lists the worst first. Its pages embed the audio "
-      "(about 45 kB per second): it is meant for utterances, not hours.",
+      "(about 45 kB per second): it is meant for utterances, not hours. Under mpirun (or srun) "
+      "the inputs are split across the ranks and rank 0 prints every result in input order.",
       kDecodeConfPathOptions};
   std::vector<std::string> files;
   std::string scp, segments, model_path, format = "text", output_dir, png_dir, ref_path;
@@ -268,6 +294,21 @@ int RunTranscribe(const Args& args) {
   if (inputs.empty()) throw UsageError("no input: give audio files, '-' or --scp (see --help)");
   if ((format == "srt" || format == "vtt") && inputs.size() > 1 && output_dir.empty())
     throw UsageError("--format " + format + " with several inputs needs --output-dir");
+  // Under an MPI launcher each rank decodes every size-th input; rank 0
+  // gathers the outputs and writes them in input order.
+  training::Communicator& world = training::World();
+  const size_t total_inputs = inputs.size();
+  if (world.size() > 1) {
+    if (html) throw UsageError("--format html is not sharded across MPI ranks: run one process");
+    for (const Input& in : inputs)
+      if (in.source == "-") throw UsageError("stdin ('-') is not sharded across MPI ranks");
+    std::vector<Input> mine;
+    for (int64_t i :
+         training::ShardIndices(static_cast<int64_t>(inputs.size()), world.rank(), world.size()))
+      mine.push_back(std::move(inputs[i]));
+    inputs = std::move(mine);
+    if (!world.is_root()) quiet = true;
+  }
   for (const std::string& dir : {output_dir, png_dir})
     if (!dir.empty()) std::filesystem::create_directories(dir);
 
@@ -339,8 +380,9 @@ int RunTranscribe(const Args& args) {
     workers.emplace_back([&, j] { work(recognizers[j].get()); });
   std::thread first([&] { work(recognizers[0].get()); });
 
-  // Results go out in input order as they complete.
+  // Results go out in input order as they complete (sharded: to rank 0 at the end).
   ProgressBar progress(static_cast<int64_t>(inputs.size()), !quiet && inputs.size() > 3);
+  std::vector<std::string> shard_outputs;
   int failed = 0;
   std::vector<ExplorerSummary> pages;  // --format html
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -352,7 +394,11 @@ int RunTranscribe(const Args& args) {
       ++failed;
       std::cerr << (progress.active() ? "\n" : "") << "attend: error: " << o.error << "\n";
     }
-    std::cout << o.output << std::flush;
+    if (world.size() > 1) {
+      shard_outputs.push_back(std::move(o.output));
+    } else {
+      std::cout << o.output << std::flush;
+    }
     if (o.page) pages.push_back(std::move(*o.page));
     progress.Advance(inputs[i].key);
   }
@@ -361,9 +407,12 @@ int RunTranscribe(const Args& args) {
   if (html)
     WriteFileAtomically((std::filesystem::path(output_dir) / "index.html").string(),
                         RenderExplorerIndex(std::move(pages)));
-  if (failed > 0)
-    std::cerr << "attend: " << failed << " of " << inputs.size() << " inputs failed\n";
-  return failed > 0 ? kExitFailure : 0;
+  if (world.size() > 1) failed = GatherShardedOutputs(&world, shard_outputs, failed, total_inputs);
+  if (failed > 0 && world.is_root())
+    std::cerr << "attend: " << failed << " of " << total_inputs << " inputs failed\n";
+  // Rank 0 alone reports the job's status: a non-zero exit of another rank
+  // would make mpirun end rank 0 before it has written the output.
+  return failed > 0 && world.is_root() ? kExitFailure : 0;
 }
 
 }  // namespace attend::tools

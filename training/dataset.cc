@@ -16,6 +16,7 @@
 #include "frontend/feature_window.h"
 #include "frontend/kaldi_archive.h"
 #include "frontend/speed_perturb.h"
+#include "training/distributed.h"
 
 namespace attend::training {
 
@@ -344,7 +345,8 @@ std::vector<int64_t> EpochOrder(int64_t num_batches, uint64_t seed, int64_t epoc
 }
 
 BatchLoader::BatchLoader(const Dataset* data, const frontend::Cmvn* cmvn, uint64_t seed,
-                         int64_t epoch, std::vector<int64_t> order, int64_t start, bool augment)
+                         int64_t epoch, std::vector<int64_t> order, int64_t start, bool augment,
+                         BatchShard shard)
     : data_(data),
       cmvn_(cmvn),
       seed_(seed),
@@ -352,6 +354,7 @@ BatchLoader::BatchLoader(const Dataset* data, const frontend::Cmvn* cmvn, uint64
       order_(std::move(order)),
       start_(start),
       augment_(augment),
+      shard_(shard),
       speeds_(augment ? data->options().SpeedFactors() : std::vector<float>{}),
       vtlp_(augment ? data->options().vtlp : 0.0f),
       fbank_(std::make_unique<frontend::Fbank>(data->model_info().fbank)) {
@@ -389,7 +392,7 @@ void BatchLoader::Run() {
         return stop_ || static_cast<int64_t>(queue_.size()) < data_->options().prefetch_batches;
       });
       if (stop_) return;
-      if (!b.keys.empty()) queue_.push_back(std::move(b));
+      if (!b.keys.empty() || shard_.size > 1) queue_.push_back(std::move(b));
       cv_.notify_all();
     }
   } catch (...) {
@@ -421,7 +424,8 @@ Batch BatchLoader::Load(int64_t position) {
   b.bucket = order_[position];
   const uint64_t batch_seed =
       seed_ ^ (static_cast<uint64_t>(epoch_) << 32) ^ static_cast<uint64_t>(position);
-  Rng rng(batch_seed, "augmentation");
+  const bool sharded = shard_.size > 1;
+  Rng batch_rng(batch_seed, "augmentation");
   // Dither noise (when on) is seeded per batch too: a run resumed mid-epoch
   // starts a new loader, and a dither generator carried across batches would
   // then add different noise than the uninterrupted run did.
@@ -429,7 +433,7 @@ Batch BatchLoader::Load(int64_t position) {
   const bool dither = model_fbank.frame.dither != 0.0f;
   frontend::Fbank* fbank = fbank_.get();
   std::unique_ptr<frontend::Fbank> dithered;
-  if (dither && vtlp_ == 0.0f) {
+  if (dither && vtlp_ == 0.0f && !sharded) {
     frontend::FbankOptions options = model_fbank;
     options.frame.dither_seed = Rng(batch_seed, "dither").engine()();
     dithered = std::make_unique<frontend::Fbank>(options);
@@ -437,8 +441,21 @@ Batch BatchLoader::Load(int64_t position) {
   }
   std::vector<frontend::Matrix> feats;
   int64_t dim = 0;
-  for (int64_t i : data_->batches()[order_[position]]) {
-    const Utterance& u = data_->utterances()[i];
+  const std::vector<int64_t>& members = data_->batches()[order_[position]];
+  const auto [first, last] =
+      sharded ? ShardRange(static_cast<int64_t>(members.size()), shard_.rank, shard_.size)
+              : std::pair<int64_t, int64_t>(0, members.size());
+  for (int64_t k = first; k < last; ++k) {
+    const Utterance& u = data_->utterances()[members[k]];
+    Rng utt_rng(sharded ? Rng(batch_seed, "augmentation " + u.key) : Rng());
+    Rng& rng = sharded ? utt_rng : batch_rng;
+    std::unique_ptr<frontend::Fbank> utt_dithered;
+    if (sharded && dither && vtlp_ == 0.0f) {
+      frontend::FbankOptions options = model_fbank;
+      options.frame.dither_seed = Rng(batch_seed, "dither " + u.key).engine()();
+      utt_dithered = std::make_unique<frontend::Fbank>(options);
+    }
+    frontend::Fbank* utt_fbank = utt_dithered ? utt_dithered.get() : fbank;
     const float speed = PickSpeed(u, &rng);
     // With VTLP each utterance has its own mel banks, so its own Fbank (and
     // its own dither stream). Building one takes about a tenth of the time of a
@@ -452,7 +469,7 @@ Batch BatchLoader::Load(int64_t position) {
     }
     frontend::Matrix m;
     try {
-      m = data_->Features(u, speed, warped ? warped.get() : fbank);
+      m = data_->Features(u, speed, warped ? warped.get() : utt_fbank);
     } catch (const Error& e) {
       data_->ReportBad(u.key, e.what());
       continue;

@@ -153,12 +153,24 @@ class Dataset {
 // Batch indices of `epoch` (0-based) in their shuffled order.
 std::vector<int64_t> EpochOrder(int64_t num_batches, uint64_t seed, int64_t epoch);
 
+// Which share of every batch a rank of a data-parallel run loads: the
+// contiguous ShardRange (training/distributed.h) of the batch's utterances.
+struct BatchShard {
+  int rank = 0;
+  int size = 1;  // 1 = the whole batch
+};
+
 // Loads batches order[start..] of one epoch in a background thread. With
 // `augment` false (dev sets) there is no speed perturbation, VTLP or SpecAugment.
+// With a shard of several ranks, each batch holds this rank's share of the
+// utterances (possibly none: every rank sees every position, so all ranks
+// step together), and augmentation and dither draw from generators seeded
+// per utterance (batch seed and key), so a share's draws do not depend on the
+// number of ranks.
 class BatchLoader {
  public:
   BatchLoader(const Dataset* data, const frontend::Cmvn* cmvn, uint64_t seed, int64_t epoch,
-              std::vector<int64_t> order, int64_t start, bool augment);
+              std::vector<int64_t> order, int64_t start, bool augment, BatchShard shard = {});
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
@@ -179,6 +191,7 @@ class BatchLoader {
   std::vector<int64_t> order_;
   int64_t start_;
   bool augment_;
+  BatchShard shard_;
   std::vector<float> speeds_;
   float vtlp_;                              // 0 when not augmenting
   std::unique_ptr<frontend::Fbank> fbank_;  // used by the loader thread only

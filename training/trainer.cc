@@ -45,6 +45,18 @@ std::string Exact(double v) {
   return out.str();
 }
 
+// Whether every rank holds the same `values` (the maxima of the values and of
+// their negatives agree).
+bool RanksAgree(Communicator* comm, const std::vector<double>& values) {
+  std::vector<double> both = values;
+  for (double v : values) both.push_back(-v);
+  comm->AllreduceMax(both.data(), static_cast<int64_t>(both.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (both[i] != -both[values.size() + i]) return false;
+  }
+  return true;
+}
+
 constexpr char kMetricsHeader[] = "step,epoch,train_loss,dev_loss,dev_cer,dev_wer,lr,time_s";
 
 }  // namespace
@@ -109,7 +121,8 @@ std::string TrainerOptions::ToString() const {
 }
 
 Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Dataset* train,
-                 const Dataset* dev, const std::string& exp_dir, TrainerCallbacks callbacks)
+                 const Dataset* dev, const std::string& exp_dir, TrainerCallbacks callbacks,
+                 Communicator* comm)
     : options_((options.Validate(), options)),
       model_(model),
       train_(train),
@@ -117,6 +130,7 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
       exp_dir_(exp_dir),
       ckpt_dir_((fs::path(exp_dir) / "checkpoints").string()),
       callbacks_(std::move(callbacks)),
+      comm_(comm != nullptr ? comm : &local_),
       params_(model->Parameters()),
       step_(
           model,
@@ -125,23 +139,33 @@ Trainer::Trainer(const TrainerOptions& options, model::AsrModel* model, const Da
             o.ctc_weight = model->config().ctc_weight;
             return o;
           }(),
-          options_.optimizer, options_.clip_norm),
+          options_.optimizer, options_.clip_norm, comm_),
       dropout_rng_(options_.seed, "dropout"),
       sampling_rng_(options_.seed, "scheduled sampling") {
   ATTEND_CHECK(train_->num_batches() > 0, "no training batches (set the vocabulary first)");
-  fs::create_directories(ckpt_dir_);
   nn::SetNumThreads(options_.threads);
   model_->set_compute_type(options_.compute_type == "bf16" ? nn::ComputeType::kBf16
                                                            : nn::ComputeType::kF32);
-  log_file_.open((fs::path(exp_dir) / "train.log").string(), std::ios::app);
-  ATTEND_CHECK(log_file_.good(), "cannot write '", (fs::path(exp_dir) / "train.log").string(), "'");
-  const std::string metrics = (fs::path(exp_dir) / "metrics.csv").string();
-  if (!fs::exists(metrics) || fs::file_size(metrics) == 0) {
-    std::ofstream(metrics) << kMetricsHeader << "\n";
+  if (comm_->is_root()) {
+    fs::create_directories(ckpt_dir_);
+    log_file_.open((fs::path(exp_dir) / "train.log").string(), std::ios::app);
+    ATTEND_CHECK(log_file_.good(), "cannot write '", (fs::path(exp_dir) / "train.log").string(),
+                 "'");
+    const std::string metrics = (fs::path(exp_dir) / "metrics.csv").string();
+    if (!fs::exists(metrics) || fs::file_size(metrics) == 0) {
+      std::ofstream(metrics) << kMetricsHeader << "\n";
+    }
   }
   state_.dropout_rng = dropout_rng_.SaveState();
   state_.sampling_rng = sampling_rng_.SaveState();
   session_start_ = last_ckpt_time_ = std::chrono::steady_clock::now();
+  // Every rank must form the same batches (the same data on a shared file system).
+  ATTEND_CHECK(
+      !distributed() || RanksAgree(comm_, {static_cast<double>(train_->num_batches()),
+                                           static_cast<double>(train_->utterances().size()),
+                                           dev_ ? static_cast<double>(dev_->num_batches()) : -1.0}),
+      "the ranks formed different batches from '", train_->dir(),
+      "': every rank must read the same data directories");
 }
 
 void Trainer::Resume(const std::string& checkpoint) {
@@ -150,6 +174,14 @@ void Trainer::Resume(const std::string& checkpoint) {
   sampling_rng_.LoadState(state_.sampling_rng);
   last_checkpoint_ = checkpoint;
   session_start_elapsed_ = state_.elapsed_s;
+  // Every rank must continue from the same position (the same file on a
+  // shared file system).
+  ATTEND_CHECK(!distributed() || RanksAgree(comm_, {static_cast<double>(state_.step),
+                                                    static_cast<double>(state_.epoch),
+                                                    static_cast<double>(state_.batch_position)}),
+               "--resume: the ranks read different checkpoints; '", checkpoint,
+               "' must be the same file on every node");
+  if (!comm_->is_root()) return;
   // Rows after the checkpoint belong to the interrupted run's lost future.
   const std::string metrics = (fs::path(exp_dir_) / "metrics.csv").string();
   std::vector<std::string> keep = {kMetricsHeader};
@@ -178,13 +210,29 @@ float Trainer::learning_rate() const {
 }
 
 void Trainer::Log(const std::string& line) {
+  if (!comm_->is_root()) return;
   log_file_ << line << "\n";
   log_file_.flush();
   if (callbacks_.log) callbacks_.log(line);
 }
 
+void Trainer::SeedStepGenerators() {
+  const uint64_t step_seed = options_.seed ^ (static_cast<uint64_t>(state_.step) << 20) ^
+                             static_cast<uint64_t>(comm_->rank());
+  dropout_rng_ = Rng(step_seed, "dropout of a rank's step");
+  sampling_rng_ = Rng(step_seed, "scheduled sampling of a rank's step");
+}
+
 StepStatus Trainer::Step(const Batch& batch, double* loss) {
-  const GradientResult result = step_.ComputeGradients(batch, &dropout_rng_, &sampling_rng_);
+  if (distributed()) SeedStepGenerators();
+  // With several ranks the stop request is agreed inside the step's allreduce.
+  const bool stop = distributed() && callbacks_.stop_requested && callbacks_.stop_requested();
+  const GradientResult result = step_.ComputeGradients(batch, &dropout_rng_, &sampling_rng_, stop);
+  stop_agreed_ = result.stop;
+  last_step_utts_ = result.utterances;
+  last_step_frames_ = result.frames;
+  last_step_tokens_ = result.tokens;
+  if (result.utterances == 0) return StepStatus::kSkipped;  // no rank loaded anything
   const decoder::JointLossValue& value = result.loss;
   const bool finite = result.finite;
   if (!finite) {
@@ -213,7 +261,7 @@ StepStatus Trainer::Step(const Batch& batch, double* loss) {
 DevResult Trainer::Evaluate(const Dataset& dev) {
   std::vector<int64_t> order(dev.num_batches());
   std::iota(order.begin(), order.end(), 0);
-  BatchLoader loader(&dev, model_->cmvn(), options_.seed, 0, order, 0, /*augment=*/false);
+  BatchLoader loader(&dev, model_->cmvn(), options_.seed, 0, order, 0, /*augment=*/false, shard());
   acoustic::Encoder::Context ctx;
   nn::Tensor encoded, dencoded;
   Rng rng(options_.seed, "dev scheduled sampling");
@@ -230,14 +278,20 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
   DevResult result;
   Batch b;
   while (loader.Next(&b)) {
+    // The whole batch's counts normalize each rank's share (sums as one process).
+    double counts[2] = {static_cast<double>(b.keys.size()), static_cast<double>(b.num_tokens())};
+    comm_->AllreduceSum(counts, 2);
+    const decoder::BatchTotals totals{static_cast<int64_t>(counts[0]),
+                                      static_cast<int64_t>(counts[1])};
+    const double w = per_token ? counts[0] + counts[1] : counts[0];
+    weight += per_token ? static_cast<double>(b.num_tokens() + b.keys.size())
+                        : static_cast<double>(b.keys.size());
+    if (b.keys.empty()) continue;
     std::vector<int64_t> lengths;
     model_->encoder().Forward(b.features, b.lengths, &encoded, &lengths, &ctx, false);
     const decoder::JointLossValue v = dev_loss.ForwardBackward(
-        &model_->ctc(), &model_->decoder(), encoded, lengths, b.targets, &rng, &dencoded);
-    const double w = per_token ? static_cast<double>(b.num_tokens() + b.keys.size())
-                               : static_cast<double>(b.keys.size());
+        &model_->ctc(), &model_->decoder(), encoded, lengths, b.targets, &rng, &dencoded, &totals);
     sum += v.total * w;
-    weight += w;
     result.utterances += static_cast<int64_t>(b.keys.size());
     if (options_.dev_decode) {
       decoder::BeamSearch search(search_options, &model_->decoder(), nullptr,
@@ -255,6 +309,31 @@ DevResult Trainer::Evaluate(const Dataset& dev) {
     }
   }
   nn::ZeroGrad(params_);  // the dev pass must not leak into the next step
+  if (distributed()) {
+    auto counts = [](const decoder::ErrorCounts& c) {
+      return std::vector<double>{static_cast<double>(c.reference), static_cast<double>(c.correct),
+                                 static_cast<double>(c.substitutions),
+                                 static_cast<double>(c.deletions),
+                                 static_cast<double>(c.insertions)};
+    };
+    std::vector<double> sums = {sum, weight, static_cast<double>(result.utterances)};
+    for (const auto* c : {&chars, &words}) {
+      const std::vector<double> v = counts(*c);
+      sums.insert(sums.end(), v.begin(), v.end());
+    }
+    comm_->AllreduceSum(sums.data(), static_cast<int64_t>(sums.size()));
+    sum = sums[0];
+    weight = sums[1];
+    result.utterances = static_cast<int64_t>(sums[2]);
+    for (decoder::ErrorCounts* c : {&chars, &words}) {
+      const size_t at = c == &chars ? 3 : 8;
+      c->reference = static_cast<int64_t>(sums[at]);
+      c->correct = static_cast<int64_t>(sums[at + 1]);
+      c->substitutions = static_cast<int64_t>(sums[at + 2]);
+      c->deletions = static_cast<int64_t>(sums[at + 3]);
+      c->insertions = static_cast<int64_t>(sums[at + 4]);
+    }
+  }
   result.loss = weight > 0 ? sum / weight : 0;
   if (options_.dev_decode) {
     result.cer = chars.Rate();
@@ -270,12 +349,13 @@ std::string Trainer::LastCheckpointPath() const {
 void Trainer::SaveCheckpoint(const std::string& path) {
   state_.dropout_rng = dropout_rng_.SaveState();
   state_.sampling_rng = sampling_rng_.SaveState();
-  training::SaveCheckpoint(path, *model_, step_.optimizer(), state_);
+  if (comm_->is_root()) training::SaveCheckpoint(path, *model_, step_.optimizer(), state_);
   last_checkpoint_ = path;
   last_ckpt_time_ = std::chrono::steady_clock::now();
 }
 
 void Trainer::AppendMetrics(double train_loss, const DevResult* dev) {
+  if (!comm_->is_root()) return;
   std::ofstream out((fs::path(exp_dir_) / "metrics.csv").string(), std::ios::app);
   std::ostringstream row;
   row << state_.step << "," << state_.epoch + 1 << "," << Exact(train_loss) << ",";
@@ -319,7 +399,7 @@ void Trainer::EndOfEvaluation(double rank_loss, const std::string& name) {
   SaveCheckpoint(LastCheckpointPath());
   for (const std::string& p : dropped) {
     std::error_code ec;
-    if (p != path) fs::remove(p, ec);
+    if (p != path && comm_->is_root()) fs::remove(p, ec);
   }
 }
 
@@ -335,25 +415,29 @@ Trainer::Summary Trainer::Train() {
       std::to_string(nb) + " batches" +
       (dev_ ? ", dev " + std::to_string(dev_->utterances().size()) + " utterances" : "") + "; " +
       std::to_string(options_.epochs) + " epochs");
+  if (distributed()) {
+    Log("data-parallel over " + std::to_string(comm_->size()) + " ranks (" + comm_->Describe() +
+        "): each takes its share of every batch; the global batch is --batch-frames");
+  }
   Summary summary;
   while (state_.epoch < options_.epochs && !limit_reached()) {
     BatchLoader loader(train_, model_->cmvn(), options_.seed, state_.epoch,
                        EpochOrder(nb, options_.seed, state_.epoch), state_.batch_position,
-                       /*augment=*/true);
+                       /*augment=*/true, shard());
     Batch b;
     while (!limit_reached() && loader.Next(&b)) {
       double loss = 0;
       const auto step_start = Clock::now();
       const StepStatus status = Step(b, &loss);
       session_step_s_ += std::chrono::duration<double>(Clock::now() - step_start).count();
-      session_utts_ += static_cast<int64_t>(b.keys.size());
-      session_frames_ += b.num_frames();
+      session_utts_ += last_step_utts_;
+      session_frames_ += last_step_frames_;
       if (status == StepStatus::kOk) {
         state_.window_loss += loss;
         ++state_.window_steps;
         state_.epoch_loss += loss;
         ++state_.epoch_steps;
-        session_tokens_ += b.num_tokens();
+        session_tokens_ += last_step_tokens_;
         ++session_steps_;
       }
       state_.batch_position = b.index + 1;
@@ -393,7 +477,9 @@ Trainer::Summary Trainer::Train() {
            state_.window_steps + state_.epoch_steps > 0)) {
         SaveCheckpoint(LastCheckpointPath());
       }
-      if (callbacks_.stop_requested && callbacks_.stop_requested()) {
+      const bool stop =
+          distributed() ? stop_agreed_ : callbacks_.stop_requested && callbacks_.stop_requested();
+      if (stop) {
         const std::string last = LastCheckpointPath();
         SaveCheckpoint(last);
         Log("interrupted at epoch " + std::to_string(state_.epoch + 1) + " step " +
@@ -450,7 +536,8 @@ Trainer::Summary Trainer::Train() {
     Log("step time: " + part("encoder forward", t.encoder_forward) + ", " +
         part("CTC + decoder forward/backward", t.heads) + ", " +
         part("encoder backward", t.encoder_backward) + ", " + part("clipping", t.clip) + ", " +
-        part("optimizer", t.optimizer));
+        part("optimizer", t.optimizer) +
+        (distributed() ? ", " + part("allreduce (and waiting for other ranks)", t.allreduce) : ""));
   }
   std::vector<std::string> paths;
   for (const RankedCheckpoint& c : state_.kept) {
@@ -458,6 +545,7 @@ Trainer::Summary Trainer::Train() {
   }
   if (paths.empty() && !last_checkpoint_.empty()) paths.push_back(last_checkpoint_);
   summary.model_path = (fs::path(exp_dir_) / "model.attend").string();
+  if (!comm_->is_root()) return summary;
   if (paths.empty()) {
     model_->Save(summary.model_path);
   } else {

@@ -10,6 +10,17 @@
 // --checkpoint-steps) and at each epoch end, and the best --keep-best by
 // dev loss are kept for averaging into the final model.
 //
+// Data-parallel (`mpirun -np N attend train`, a Communicator of N ranks):
+// every rank reads the same data, walks the same epoch order and takes its
+// contiguous share of each batch (BatchShard), so the global batch is the one
+// a single process would train on, split N ways; TrainStep sums the
+// gradients, and every rank applies the same update. Dropout and scheduled
+// sampling draw from generators seeded by (seed, step, rank). Only rank 0
+// writes train.log, metrics.csv, checkpoints and the model; the dev set is
+// split the same way and its figures summed over the ranks. All ranks resume
+// from the same checkpoint (a shared file system) and check that they agree
+// on its position.
+//
 // Files under the experiment folder:
 //   train.log                 every log line, appended across resumes
 //   metrics.csv               step,epoch,train_loss,dev_loss,dev_cer,dev_wer,lr,time_s
@@ -32,6 +43,7 @@
 #include "model/asr_model.h"
 #include "training/checkpoint.h"
 #include "training/dataset.h"
+#include "training/distributed.h"
 #include "training/lr_schedule.h"
 #include "training/optimizer.h"
 #include "training/train_step.h"
@@ -102,9 +114,11 @@ class Trainer {
  public:
   // `model` has its parameters (initialized or loaded) and CMVN; `dev` may be
   // null. Creates `exp_dir`/checkpoints. The datasets must have their
-  // vocabulary set.
+  // vocabulary set. `comm` (null: a single process) spans the ranks of a
+  // data-parallel run; every rank constructs a Trainer on the same data.
   Trainer(const TrainerOptions& options, model::AsrModel* model, const Dataset* train,
-          const Dataset* dev, const std::string& exp_dir, TrainerCallbacks callbacks = {});
+          const Dataset* dev, const std::string& exp_dir, TrainerCallbacks callbacks = {},
+          Communicator* comm = nullptr);
 
   // Restores optimizer and state from a checkpoint whose model was loaded
   // into `model` (AsrModel::Load of the same file); truncates metrics.csv to
@@ -125,11 +139,14 @@ class Trainer {
   Summary Train();
 
   // One optimizer step (exposed for tests). kSkipped for a non-finite loss or
-  // gradient (no update; the step count does not advance); throws
-  // attend::Error after max_bad_steps skipped in a row.
+  // gradient (no update; the step count does not advance), or a global batch
+  // without utterances; throws attend::Error after max_bad_steps non-finite
+  // steps in a row. With several ranks `batch` is this rank's share.
   StepStatus Step(const Batch& batch, double* loss);
 
   // Dev loss (no augmentation, no dropout) and, with dev_decode, greedy CER/WER.
+  // With several ranks each evaluates its share of every batch and the loss
+  // and error counts are summed (hyps holds this rank's share only).
   DevResult Evaluate(const Dataset& dev);
 
   void SaveCheckpoint(const std::string& path);
@@ -143,6 +160,11 @@ class Trainer {
   void Log(const std::string& line);
   void AppendMetrics(double train_loss, const DevResult* dev);
   void EndOfEvaluation(double rank_loss, const std::string& name);
+  bool distributed() const { return comm_->size() > 1; }
+  BatchShard shard() const { return {comm_->rank(), comm_->size()}; }
+  // Data-parallel: dropout and scheduled-sampling generators for the next
+  // step, seeded by (seed, step, rank), so a resume needs no per-rank state.
+  void SeedStepGenerators();
 
   TrainerOptions options_;
   model::AsrModel* model_;
@@ -150,6 +172,11 @@ class Trainer {
   const Dataset* dev_;
   std::string exp_dir_, ckpt_dir_;
   TrainerCallbacks callbacks_;
+  LocalCommunicator local_;
+  Communicator* comm_;
+  bool stop_agreed_ = false;  // the last step's agreed stop flag
+  // The last step's global batch (summed over ranks).
+  int64_t last_step_utts_ = 0, last_step_frames_ = 0, last_step_tokens_ = 0;
   std::vector<nn::Parameter*> params_;
   TrainStep step_;
   TrainState state_;

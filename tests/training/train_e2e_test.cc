@@ -16,12 +16,15 @@
 #include "nn/bf16.h"
 #include "nn/model_file.h"
 #include "tests/test_support.h"
+#include "tests/training/metrics_csv.h"
 #include "tests/training/synthetic_data.h"
 
 namespace attend::training {
 namespace {
 
+using attend::testing::ReadFileBytes;
 using attend::testing::RunAttend;
+using testing::ReadCsv;
 namespace fs = std::filesystem;
 
 // The tiny config of the CI test (also the shape of recipes' conf/tiny.conf).
@@ -43,29 +46,6 @@ batch-frames = 800
 log-every = 10
 threads = 1
 )";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (line.back() == ',') cells.push_back("");
-    rows.push_back(cells);
-  }
-  return rows;
-}
 
 double ScoreCer(const std::string& ref, const std::string& hyp) {
   const auto r = RunAttend("score --ref " + ref + " --hyp " + hyp);
@@ -169,7 +149,7 @@ void ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(const std::string&
   const std::string last = tmp.File("b/checkpoints/last.attend");
   // SIGKILL waits for the first checkpoint; the others for the 4th step's log line.
   auto ready = [&] {
-    return graceful ? ReadFile(tmp.File("b.log")).find(" step 4 ") != std::string::npos
+    return graceful ? ReadFileBytes(tmp.File("b.log")).find(" step 4 ") != std::string::npos
                     : fs::exists(last);
   };
   int status = 0;
@@ -181,11 +161,11 @@ void ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(const std::string&
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_FALSE(exited) << "the run ended before the signal: " << ReadFile(tmp.File("b.log"));
+  ASSERT_FALSE(exited) << "the run ended before the signal: " << ReadFileBytes(tmp.File("b.log"));
   ASSERT_EQ(kill(pid, signal), 0);
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   if (graceful) {
-    const std::string log = ReadFile(tmp.File("b.log"));
+    const std::string log = ReadFileBytes(tmp.File("b.log"));
     ASSERT_TRUE(WIFEXITED(status)) << log;
     EXPECT_EQ(WEXITSTATUS(status), 128 + signal) << log;
     EXPECT_NE(log.find("continue with --resume"), std::string::npos) << log;
@@ -330,9 +310,9 @@ TEST(TrainE2e, InitModelFineTunesTheGivenModel) {
   EXPECT_NE(ft.output.find("outside the model's vocabulary, trained as <unk>: 1 in 1 of 12 "),
             std::string::npos)
       << ft.output;
-  const std::string log = ReadFile(tmp.File("ft/train.log"));
+  const std::string log = ReadFileBytes(tmp.File("ft/train.log"));
   EXPECT_EQ(log.rfind("# attend train --config ", 0), 0u) << "the command line first: " << log;
-  const std::string conf = ReadFile(tmp.File("ft/train.conf"));
+  const std::string conf = ReadFileBytes(tmp.File("ft/train.conf"));
   EXPECT_NE(conf.find("encoder.hidden_dim = 48\n"), std::string::npos) << conf;
   EXPECT_NE(conf.find("max-steps = 1\n"), std::string::npos) << conf;
   const nn::ModelFile b = nn::ModelFile::Load(tmp.File("base.attend"));
