@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "base/error.h"
 #include "decoder/ctc_pauses.h"
@@ -14,6 +15,8 @@ namespace {
 
 // Samples in [-1, 1] are scaled to int16 range, as Kaldi's features expect.
 constexpr float kInt16Scale = 32768.0f;
+// Seconds of audio between two looks of the endpoint rules.
+constexpr double kEndpointCheckSeconds = 0.1;
 
 // Greedy CTC: the best token per frame, repeats merged, blanks dropped.
 std::vector<int> GreedyCtc(const float* log_probs, int64_t frames, int vocab, int blank) {
@@ -110,9 +113,17 @@ void StreamImpl::FeedInputBlock() {
 
 void StreamImpl::AcceptBlock(const std::vector<float>& samples) {
   samples_ += static_cast<int64_t>(samples.size());
-  fbank_.AcceptWaveform(samples);
-  PopFrames();
-  DecodeEndedUtterances(/*final=*/false);
+  // The endpoint rules look at the audio every kEndpointCheckSeconds of the
+  // block, not once per block: an utterance ends that soon after its pause.
+  // The steps depend on the block alone, so chunk sizes still do not matter.
+  const auto step = static_cast<size_t>(
+      std::max(1.0, std::round(kEndpointCheckSeconds * network_.config().fbank.frame.samp_freq)));
+  const std::span<const float> all(samples);
+  for (size_t i = 0; i < all.size(); i += step) {
+    fbank_.AcceptWaveform(all.subspan(i, std::min(step, all.size() - i)));
+    PopFrames();
+    DecodeEndedUtterances(/*final=*/false);
+  }
 }
 
 void StreamImpl::Finish() {
