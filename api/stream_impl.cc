@@ -154,11 +154,17 @@ std::string StreamImpl::PartialText() {
   const auto interval =
       static_cast<int64_t>(std::llround(options_.partial_interval_seconds / FrameShiftSeconds()));
   if (partial_start_ == open_start_frame_ && frames < partial_frames_ + interval) return partial_;
-  nn::ScopedNumThreads threads(options_.threads);
-  Encode(OpenRows(frames));
-  partial_ =
-      network_.vocab().Decode(GreedyCtc(ctc_log_probs_.data(), out_lengths_[0],
-                                        network_.vocab().size(), decoder::Vocabulary::kBlank));
+  partial_.clear();
+  // Silence has no text: it is not encoded (while a stream listens to
+  // silence the open audio grows until a rule cuts it).
+  frontend::Matrix open = OpenRows(frames);
+  if (!endpointer_.IsPauseOnly(open)) {
+    nn::ScopedNumThreads threads(options_.threads);
+    Encode(std::move(open));
+    partial_ =
+        network_.vocab().Decode(GreedyCtc(ctc_log_probs_.data(), out_lengths_[0],
+                                          network_.vocab().size(), decoder::Vocabulary::kBlank));
+  }
   partial_frames_ = frames;
   partial_start_ = open_start_frame_;
   return partial_;

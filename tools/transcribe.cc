@@ -208,7 +208,7 @@ int RunTranscribe(const Args& args) {
       kDecodeConfPathOptions};
   std::vector<std::string> files;
   std::string scp, segments, model_path, format = "text", output_dir, png_dir, ref_path;
-  int jobs = 1, batch = 8;
+  int jobs = 1, batch = 1;
   bool quiet = false;
   DecodeOptions decode;
   po::options_description options("Options");
@@ -230,8 +230,9 @@ int RunTranscribe(const Args& args) {
       "jobs", po::value(&jobs)->default_value(jobs),
       "recordings decoded at once, on as many threads (one model shared by all)")(
       "batch", po::value(&batch)->default_value(batch),
-      "with --jobs > 1: utterances of different recordings encoded together (1: each alone; "
-      "not with --segments or --format html)")("quiet", po::bool_switch(&quiet), "no progress bar");
+      "with --jobs > 1: utterances of different recordings encoded together (GEMMs; less CPU, "
+      "more memory: see README); 1: each alone. Not with --segments or --format html")(
+      "quiet", po::bool_switch(&quiet), "no progress bar");
   po::options_description decode_flags(
       "Decoding (defaults: the model's MODEL.decode.conf, if any)");
   RegisterDecodeFlags(&decode, &decode_flags);
