@@ -1,14 +1,32 @@
 #include "api/batch_recognition.h"
 
-#include <omp.h>
-
 #include <algorithm>
+#include <atomic>
 #include <numeric>
+#include <thread>
 
 #include "frontend/audio_reader.h"
 #include "nn/engine.h"
 
 namespace attend {
+namespace {
+
+// Calls fn(thread, i) for every i < n on `jobs` threads (thread < jobs), each
+// taking the next i when it is done; oneDNN runs on one thread in each.
+template <typename Fn>
+void ParallelFor(int jobs, int64_t n, Fn&& fn) {
+  std::atomic<int64_t> next{0};
+  auto work = [&](int thread) {
+    nn::ScopedNumThreads one_thread(1);
+    for (int64_t i; (i = next++) < n;) fn(thread, i);
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < jobs && t < n; ++t) threads.emplace_back(work, t);
+  work(0);
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace
 
 BatchRecognition::BatchRecognition(std::shared_ptr<const DecodingSetup> setup)
     : setup_(std::move(setup)) {}
@@ -42,10 +60,8 @@ void BatchRecognition::EncodeBatches(std::vector<Item>* items, int jobs, int bat
     return (*items)[a].utterance.feats.rows() < (*items)[b].utterance.feats.rows();
   });
   const auto batches = static_cast<int64_t>((order.size() + batch - 1) / batch);
-#pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
-  for (int64_t b = 0; b < batches; ++b) {
-    StreamImpl* stream = streams_[omp_get_thread_num()].get();
-    nn::ScopedNumThreads one_thread(1);
+  ParallelFor(jobs, batches, [&](int thread, int64_t b) {
+    StreamImpl* stream = streams_[thread].get();
     const size_t begin = b * batch, end = std::min(order.size(), begin + batch);
     std::vector<const frontend::Matrix*> feats;
     for (size_t k = begin; k < end; ++k) feats.push_back(&(*items)[order[k]].utterance.feats);
@@ -54,10 +70,10 @@ void BatchRecognition::EncodeBatches(std::vector<Item>* items, int jobs, int bat
       stream->EncodeBatch(feats, &encoded);
     } catch (const std::exception& e) {
       for (size_t k = begin; k < end; ++k) (*items)[order[k]].error = e.what();
-      continue;
+      return;
     }
     for (size_t k = begin; k < end; ++k) (*items)[order[k]].encoded = std::move(encoded[k - begin]);
-  }
+  });
 }
 
 std::vector<BatchRecognition::Outcome> BatchRecognition::RecognizeFiles(
@@ -70,12 +86,9 @@ std::vector<BatchRecognition::Outcome> BatchRecognition::RecognizeFiles(
   // Each recording's utterances, by thread, in order; then all of them.
   std::vector<std::vector<Item>> segmented(sources.size());
   const auto n = static_cast<int64_t>(sources.size());
-#pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
-  for (int64_t i = 0; i < n; ++i) {
-    nn::ScopedNumThreads one_thread(1);
-    SegmentRecording(sources[i], streams_[omp_get_thread_num()].get(), i, &segmented[i],
-                     &outcomes[i]);
-  }
+  ParallelFor(jobs, n, [&](int thread, int64_t i) {
+    SegmentRecording(sources[i], streams_[thread].get(), i, &segmented[i], &outcomes[i]);
+  });
   std::vector<Item> items;
   for (std::vector<Item>& s : segmented)
     for (Item& item : s) items.push_back(std::move(item));
@@ -84,19 +97,17 @@ std::vector<BatchRecognition::Outcome> BatchRecognition::RecognizeFiles(
   EncodeBatches(&items, jobs, batch);
 
   const auto count = static_cast<int64_t>(items.size());
-#pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
-  for (int64_t k = 0; k < count; ++k) {
-    nn::ScopedNumThreads one_thread(1);
+  ParallelFor(jobs, count, [&](int thread, int64_t k) {
     Item& item = items[k];
-    if (!item.error.empty()) continue;
+    if (!item.error.empty()) return;
     try {
-      item.segment = streams_[omp_get_thread_num()]->SearchUtterance(
-          item.encoded, item.utterance.start_frame, item.utterance.feats.rows());
+      item.segment = streams_[thread]->SearchUtterance(item.encoded, item.utterance.start_frame,
+                                                       item.utterance.feats.rows());
     } catch (const std::exception& e) {
       item.error = e.what();
     }
     item.encoded = {};
-  }
+  });
   for (Item& item : items) {
     Outcome& o = outcomes[item.recording];
     if (o.error.empty()) o.error = item.error;
