@@ -30,7 +30,8 @@ fi
 pid=$!
 echo "# seconds of audio, peak RSS (kB)"
 while kill -0 "$pid" 2>/dev/null; do
-  position=$(tail -c 4000 "$work/events.jsonl" | grep -o '"end":[0-9.]*' | tail -1 | cut -d: -f2)
+  position=$( (tail -c 4000 "$work/events.jsonl" | grep -o '"end":[0-9.]*' | tail -1 |
+    cut -d: -f2) || true)
   peak=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
   [ -n "$position" ] && [ -n "$peak" ] && echo "$position $peak"
   sleep 5
