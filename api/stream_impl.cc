@@ -337,6 +337,7 @@ Segment StreamImpl::Search(const nn::Tensor& encoded, const std::vector<int64_t>
     alt.lm_score = h.lm_score;
     std::vector<decoder::TokenSpan> spans = decoder::CtcAlign(
         ctc_log_probs.data(), lengths[0], vocab.size(), decoder::Vocabulary::kBlank, h.tokens);
+    alt.times_from_ctc = !spans.empty() || h.tokens.empty();
     if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
     auto seconds = [&](int64_t f) {
       return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
@@ -351,6 +352,11 @@ Segment StreamImpl::Search(const nn::Tensor& encoded, const std::vector<int64_t>
       alt.attention_rows = h.attention.dim(0);
       alt.attention_cols = h.attention.dim(1);
       alt.attention.assign(h.attention.data(), h.attention.data() + h.attention.size());
+    }
+    if (h.head_attention.rank() == 3) {
+      alt.attention_heads = h.head_attention.dim(0);
+      alt.head_attention.assign(h.head_attention.data(),
+                                h.head_attention.data() + h.head_attention.size());
     }
     segment.nbest.push_back(std::move(alt));
   }
