@@ -5,6 +5,7 @@
 
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
+TSAN_DIR     ?= build-tsan
 BUILD_TYPE   ?= Release
 ATTEND_WERROR ?= OFF
 JOBS         ?= $(shell nproc)
@@ -38,7 +39,7 @@ DEPS += $(RECIPE_DEPS) $(REAL_RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test bench format clean
+.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test tsan-test bench format clean
 
 all: build
 
@@ -85,6 +86,16 @@ asan-test: deps
 	cd $(ASAN_DIR) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  ctest -LE slow --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer on the tests that share one model between threads (see
+# tests/tsan.supp for what is suppressed and why).
+TSAN_TESTS := EightThreads|BatchRecognition
+tsan-test: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTEND_TSAN=ON \
+	  -DATTEND_BUILD_BENCH=OFF -DATTEND_WERROR=$(ATTEND_WERROR)
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target api_tests
+	cd $(TSAN_DIR) && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1" \
+	  ctest -R '$(TSAN_TESTS)' --output-on-failure
+
 bench: bench-deps build
 	@bash bench/run.sh $(BUILD_DIR)
 
@@ -92,4 +103,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "api/batch_recognition.h"
 #include "api/decoding_setup.h"
 #include "api/stream_impl.h"
 #include "base/error.h"
@@ -18,7 +19,7 @@ namespace {
 class RecognizerImpl : public Recognizer {
  public:
   explicit RecognizerImpl(std::shared_ptr<const DecodingSetup> setup)
-      : setup_(std::move(setup)), stream_(setup_) {}
+      : setup_(std::move(setup)), stream_(setup_), batch_(setup_) {}
 
   std::unique_ptr<Recognizer> Clone() const override {
     return std::make_unique<RecognizerImpl>(setup_);
@@ -43,6 +44,14 @@ class RecognizerImpl : public Recognizer {
     return stream_.FinishTranscript();
   }
 
+  std::vector<FileResult> RecognizeFiles(const std::vector<std::string>& sources, int jobs,
+                                         int batch) override {
+    std::vector<FileResult> results;
+    for (BatchRecognition::Outcome& o : batch_.RecognizeFiles(sources, jobs, batch))
+      results.push_back({std::move(o.transcript), std::move(o.error)});
+    return results;
+  }
+
   Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) override {
     stream_.Reset();
     stream_.AcceptWaveform(samples, count, sample_rate_hz);
@@ -55,7 +64,8 @@ class RecognizerImpl : public Recognizer {
 
  private:
   std::shared_ptr<const DecodingSetup> setup_;
-  StreamImpl stream_;  // this recognizer's own decodes
+  StreamImpl stream_;       // this recognizer's own decodes
+  BatchRecognition batch_;  // its batched ones: a stream per thread
 };
 
 }  // namespace

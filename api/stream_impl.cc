@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "base/error.h"
 #include "decoder/ctc_pauses.h"
@@ -14,6 +15,8 @@ namespace {
 
 // Samples in [-1, 1] are scaled to int16 range, as Kaldi's features expect.
 constexpr float kInt16Scale = 32768.0f;
+// Seconds of audio between two looks of the endpoint rules.
+constexpr double kEndpointCheckSeconds = 0.1;
 
 // Greedy CTC: the best token per frame, repeats merged, blanks dropped.
 std::vector<int> GreedyCtc(const float* log_probs, int64_t frames, int vocab, int blank) {
@@ -66,6 +69,7 @@ void StreamImpl::Reset() {
   samples_ = 0;
   finished_ = false;
   results_.clear();
+  pending_.clear();
   partial_.clear();
   partial_frames_ = partial_start_ = -1;
 }
@@ -109,9 +113,17 @@ void StreamImpl::FeedInputBlock() {
 
 void StreamImpl::AcceptBlock(const std::vector<float>& samples) {
   samples_ += static_cast<int64_t>(samples.size());
-  fbank_.AcceptWaveform(samples);
-  PopFrames();
-  DecodeEndedUtterances(/*final=*/false);
+  // The endpoint rules look at the audio every kEndpointCheckSeconds of the
+  // block, not once per block: an utterance ends that soon after its pause.
+  // The steps depend on the block alone, so chunk sizes still do not matter.
+  const auto step = static_cast<size_t>(
+      std::max(1.0, std::round(kEndpointCheckSeconds * network_.config().fbank.frame.samp_freq)));
+  const std::span<const float> all(samples);
+  for (size_t i = 0; i < all.size(); i += step) {
+    fbank_.AcceptWaveform(all.subspan(i, std::min(step, all.size() - i)));
+    PopFrames();
+    DecodeEndedUtterances(/*final=*/false);
+  }
 }
 
 void StreamImpl::Finish() {
@@ -142,11 +154,17 @@ std::string StreamImpl::PartialText() {
   const auto interval =
       static_cast<int64_t>(std::llround(options_.partial_interval_seconds / FrameShiftSeconds()));
   if (partial_start_ == open_start_frame_ && frames < partial_frames_ + interval) return partial_;
-  nn::ScopedNumThreads threads(options_.threads);
-  Encode(OpenRows(frames));
-  partial_ =
-      network_.vocab().Decode(GreedyCtc(ctc_log_probs_.data(), out_lengths_[0],
-                                        network_.vocab().size(), decoder::Vocabulary::kBlank));
+  partial_.clear();
+  // Silence has no text: it is not encoded (while a stream listens to
+  // silence the open audio grows until a rule cuts it).
+  frontend::Matrix open = OpenRows(frames);
+  if (!endpointer_.IsPauseOnly(open)) {
+    nn::ScopedNumThreads threads(options_.threads);
+    Encode(std::move(open));
+    partial_ =
+        network_.vocab().Decode(GreedyCtc(ctc_log_probs_.data(), out_lengths_[0],
+                                          network_.vocab().size(), decoder::Vocabulary::kBlank));
+  }
   partial_frames_ = frames;
   partial_start_ = open_start_frame_;
   return partial_;
@@ -158,12 +176,16 @@ Transcript StreamImpl::FinishTranscript() {
   t.seconds_per_frame = SecondsPerFrame();
   t.duration = Duration();
   while (!results_.empty()) t.segments.push_back(Result());
-  for (const Segment& s : t.segments) {
-    if (s.nbest.empty() || s.nbest[0].text.empty()) continue;
-    if (!t.text.empty()) t.text += ' ';
-    t.text += s.nbest[0].text;
-  }
+  JoinText(&t);
   return t;
+}
+
+void StreamImpl::JoinText(Transcript* t) {
+  for (const Segment& s : t->segments) {
+    if (s.nbest.empty() || s.nbest[0].text.empty()) continue;
+    if (!t->text.empty()) t->text += ' ';
+    t->text += s.nbest[0].text;
+  }
 }
 
 Transcript StreamImpl::RecognizeFeatures(const float* features, int64_t frames, int64_t dim) {
@@ -236,14 +258,74 @@ void StreamImpl::Encode(frontend::Matrix feats) {
 void StreamImpl::DecodeUtterance(int64_t frames) {
   frontend::Matrix feats = OpenRows(frames);
   if (endpointer_.IsPauseOnly(feats)) return;  // rule 1: a pause alone
+  if (defer_decoding_) {
+    pending_.push_back({std::move(feats), open_start_frame_});
+    return;
+  }
   Encode(std::move(feats));
+  results_.push_back(Search(encoded_, out_lengths_, ctc_log_probs_, open_start_frame_, frames));
+}
+
+std::vector<StreamImpl::PendingUtterance> StreamImpl::TakePending() {
+  std::vector<PendingUtterance> pending = std::move(pending_);
+  pending_.clear();
+  return pending;
+}
+
+void StreamImpl::EncodeBatch(const std::vector<const frontend::Matrix*>& feats,
+                             std::vector<EncodedUtterance>* out) {
+  const acoustic::EncoderConfig& config = network_.config().encoder;
+  const auto n = static_cast<int64_t>(feats.size());
+  const int64_t dim = config.input_dim;
+  int64_t longest = 0;
+  batch_lengths_.clear();
+  for (const frontend::Matrix* f : feats) {
+    batch_lengths_.push_back(f->rows());
+    longest = std::max(longest, f->rows());
+  }
+  const int64_t padded = config.PaddedLength(longest);
+  input_.Resize({padded, n, dim});  // [T, N, C] tnc
+  std::fill(input_.data(), input_.data() + input_.size(), 0.0f);
+  for (int64_t u = 0; u < n; ++u) {
+    frontend::Matrix normalized = *feats[u];
+    if (network_.cmvn() != nullptr) network_.cmvn()->Apply(&normalized);
+    for (int64_t t = 0; t < normalized.rows(); ++t)
+      std::copy_n(normalized.Row(t), dim, input_.data() + (t * n + u) * dim);
+  }
+  network_.encoder().Forward(input_, batch_lengths_, &encoded_, &out_lengths_, &encoder_ctx_);
+  network_.ctc().Forward(encoded_, &ctc_log_probs_, &ctc_plans_);
+  // Each utterance gets the frames a batch of one would have (its own
+  // padded length); frames past its valid length are masked by the search.
+  out->resize(n);
+  for (int64_t u = 0; u < n; ++u) {
+    const int64_t frames =
+        acoustic::Encoder::OutputLengths(config, {config.PaddedLength(batch_lengths_[u])})[0];
+    EncodedUtterance& e = (*out)[u];
+    e.length = out_lengths_[u];
+    for (auto [from, to] :
+         {std::pair{&encoded_, &e.encoded}, {&ctc_log_probs_, &e.ctc_log_probs}}) {
+      const int64_t width = from->dim(2);
+      to->Resize({frames, 1, width});
+      for (int64_t t = 0; t < frames; ++t)
+        std::copy_n(from->data() + (t * n + u) * width, width, to->data() + t * width);
+    }
+  }
+}
+
+Segment StreamImpl::SearchUtterance(const EncodedUtterance& utt, int64_t start_frame,
+                                    int64_t frames) {
+  return Search(utt.encoded, {utt.length}, utt.ctc_log_probs, start_frame, frames);
+}
+
+Segment StreamImpl::Search(const nn::Tensor& encoded, const std::vector<int64_t>& lengths,
+                           const nn::Tensor& ctc_log_probs, int64_t start_frame, int64_t frames) {
   const bool need_ctc = setup_->search_options.ctc_weight > 0;
-  auto hyps = search_.Search(encoded_, out_lengths_, need_ctc ? &ctc_log_probs_ : nullptr)[0];
+  auto hyps = search_.Search(encoded, lengths, need_ctc ? &ctc_log_probs : nullptr)[0];
 
   const double shift = FrameShiftSeconds();
   Segment segment;
-  segment.start = static_cast<double>(open_start_frame_) * shift;
-  segment.end = static_cast<double>(open_start_frame_ + frames) * shift;
+  segment.start = static_cast<double>(start_frame) * shift;
+  segment.end = static_cast<double>(start_frame + frames) * shift;
   const double per_frame = network_.seconds_per_encoder_frame();
   const decoder::Vocabulary& vocab = network_.vocab();
   for (decoder::Hypothesis& h : hyps) {
@@ -253,9 +335,8 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
     alt.attention_score = h.attention_score;
     alt.ctc_score = h.ctc_score;
     alt.lm_score = h.lm_score;
-    std::vector<decoder::TokenSpan> spans =
-        decoder::CtcAlign(ctc_log_probs_.data(), out_lengths_[0], vocab.size(),
-                          decoder::Vocabulary::kBlank, h.tokens);
+    std::vector<decoder::TokenSpan> spans = decoder::CtcAlign(
+        ctc_log_probs.data(), lengths[0], vocab.size(), decoder::Vocabulary::kBlank, h.tokens);
     alt.times_from_ctc = !spans.empty() || h.tokens.empty();
     if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
     auto seconds = [&](int64_t f) {
@@ -279,7 +360,7 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
     }
     segment.nbest.push_back(std::move(alt));
   }
-  results_.push_back(std::move(segment));
+  return segment;
 }
 
 }  // namespace attend

@@ -42,9 +42,35 @@ class StreamImpl : public Stream {
   void AcceptBlock(const std::vector<float>& samples);
   // Ends the input and takes every result as one transcript.
   Transcript FinishTranscript();
+  // Sets t->text: the best alternatives of its segments joined by spaces.
+  static void JoinText(Transcript* t);
   // A recording given as features [frames, dim] row-major (before CMVN):
   // resets, segments and decodes them, and returns the transcript.
   Transcript RecognizeFeatures(const float* features, int64_t frames, int64_t dim);
+
+  // Batches across recordings (api/batch_recognition.h). With deferred
+  // decoding, an utterance that ends is kept as features instead of being
+  // encoded and searched: TakePending() hands them over, in order.
+  struct PendingUtterance {
+    frontend::Matrix feats;   // [frames, dim], before CMVN
+    int64_t start_frame = 0;  // in the recording
+  };
+  // One utterance's encoder output, as a batch of one would give it:
+  // encoded [T', 1, D] and ctc_log_probs [T', 1, V] tnc, T' the padded
+  // length a batch of one has; `length` valid frames.
+  struct EncodedUtterance {
+    nn::Tensor encoded, ctc_log_probs;
+    int64_t length = 0;
+  };
+  void set_defer_decoding(bool defer) { defer_decoding_ = defer; }
+  std::vector<PendingUtterance> TakePending();
+  // Encodes utterances as one batch [T, N, dim] (padded to the longest; the
+  // padding is masked) and splits the output per utterance.
+  void EncodeBatch(const std::vector<const frontend::Matrix*>& feats,
+                   std::vector<EncodedUtterance>* out);
+  // The beam search and result assembly of one encoded utterance of
+  // `frames` feature frames starting at `start_frame`.
+  Segment SearchUtterance(const EncodedUtterance& utt, int64_t start_frame, int64_t frames);
 
  private:
   // The input block in block_ (resampled when the input's rate is not the
@@ -62,6 +88,8 @@ class StreamImpl : public Stream {
   // ctc_log_probs_ and out_lengths_ hold the result.
   void Encode(frontend::Matrix feats);
   double FrameShiftSeconds() const;
+  Segment Search(const nn::Tensor& encoded, const std::vector<int64_t>& lengths,
+                 const nn::Tensor& ctc_log_probs, int64_t start_frame, int64_t frames);
 
   std::shared_ptr<const DecodingSetup> setup_;
   const model::AsrModel& network_;
@@ -81,6 +109,8 @@ class StreamImpl : public Stream {
   int64_t open_start_frame_ = 0;                  // open_'s first frame in the recording
   int64_t samples_ = 0;
   bool finished_ = false;
+  bool defer_decoding_ = false;
+  std::vector<PendingUtterance> pending_;
   std::deque<Segment> results_;
   // PartialText's last answer and the open frames it covered.
   std::string partial_;
@@ -88,7 +118,7 @@ class StreamImpl : public Stream {
 
   // Encoder and CTC state, reused across utterances.
   nn::Tensor input_, encoded_, ctc_log_probs_;
-  std::vector<int64_t> out_lengths_;
+  std::vector<int64_t> out_lengths_, batch_lengths_;
   acoustic::Encoder::Context encoder_ctx_;
   nn::Linear::State ctc_plans_;
 };

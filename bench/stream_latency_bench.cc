@@ -7,6 +7,8 @@
 //                          returns it
 //   stream.final_compute   median ms of that call alone (the decode)
 //   stream.listening_cpu   % of one core spent while only silence arrives
+//   stream.speech_cpu      % of one core spent while speech arrives (final
+//                          and partial results included)
 // No peer: these are targets, not comparisons. The stream processes audio in
 // frontend::kAudioBlockFrames blocks (results independent of chunk sizes), so
 // the endpoint is seen at a block boundary: the latency includes up to one
@@ -116,7 +118,33 @@ int main() {
   attend::bench::Report({"stream.listening_cpu",
                          "% of a core",
                          busy_ms / 10000.0 * 100.0,
-                         "1 thread, thread CPU time",
+                         "silence, 1 thread, thread CPU time",
                          {}});
+
+  // Listening to speech: every sample, 0.8 s of silence after each, twice
+  // over, in 10 ms chunks with a partial result asked for after each chunk.
+  std::vector<float> speech;
+  for (int round = 0; round < 2; ++round)
+    for (const char* sample : {"espeak_en029_annie-f003056", "espeak_engb_aunty-d001653",
+                               "espeak_engbscotland_belinda-t000899",
+                               "espeak_engbxgbclan_f3-w002097", "flite_rms-c000253"}) {
+      for (float x : Read(root + "/samples/" + sample + ".wav", rate)) speech.push_back(x);
+      speech.resize(speech.size() + rate * 8 / 10, 0.0f);
+    }
+  auto speech_stream = recognizer->CreateStream();
+  const double speech_start = ThreadCpuMs();
+  for (size_t i = 0; i < speech.size(); i += chunk) {
+    const size_t n = std::min(chunk, speech.size() - i);
+    speech_stream->AcceptWaveform(speech.data() + i, static_cast<int64_t>(n), rate);
+    while (speech_stream->IsEndpoint()) speech_stream->Result();
+    speech_stream->PartialText();
+  }
+  const double speech_ms = ThreadCpuMs() - speech_start;
+  const double speech_s = static_cast<double>(speech.size()) / rate;
+  char config[96];
+  std::snprintf(config, sizeof config,
+                "%.0f s of speech and pauses, partials every 0.3 s, 1 thread", speech_s);
+  attend::bench::Report(
+      {"stream.speech_cpu", "% of a core", speech_ms / (speech_s * 1000.0) * 100.0, config, {}});
   return 0;
 }

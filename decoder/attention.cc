@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "base/target_clones.h"
 #include "nn/fast_math.h"
 
 namespace attend::decoder {
@@ -61,7 +62,7 @@ namespace {
 
 // The hot loops, compiled for AVX-512, AVX2+FMA and baseline x86-64 and
 // chosen at load time (the binary itself targets plain x86-64).
-#define ATTEND_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define ATTEND_KERNEL ATTEND_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default")
 
 // e[t] = Σ_a w[a] tanh(keys[t, a] + q[a]) for t < len, a in [0, A_h).
 ATTEND_KERNEL void AdditiveScores(const float* keys, int64_t key_stride, const float* q,

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "base/error.h"
+#include "base/target_clones.h"
 
 namespace attend::decoder {
 namespace {
@@ -17,7 +18,7 @@ constexpr int kLanes = 16;
 
 // The hot loop, compiled for AVX-512, AVX2+FMA and baseline x86-64 and chosen
 // at load time (as decoder/attention.cc's kernels).
-#define ATTEND_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define ATTEND_KERNEL ATTEND_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default")
 
 // The polynomials below are evaluated by Estrin's scheme (pairs of terms,
 // then pairs of pairs) rather than Horner's: the forward recursion is one

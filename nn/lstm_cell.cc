@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/target_clones.h"
 #include "nn/fast_math.h"
 
 namespace attend::nn {
@@ -12,8 +13,8 @@ namespace {
 
 // The fused gate math for one row: activates g [4H] in place, writes c and h.
 // Compiled for AVX-512, AVX2 and baseline x86-64, chosen at load time.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void GateMath(
-    float* g, const float* c_prev, float* c, float* h, int64_t H) {
+ATTEND_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default")
+void GateMath(float* g, const float* c_prev, float* c, float* h, int64_t H) {
   for (int64_t j = 0; j < H; ++j) {
     const float i = FastSigmoid(g[j]), f = FastSigmoid(g[H + j]), gg = FastTanh(g[2 * H + j]),
                 o = FastSigmoid(g[3 * H + j]);

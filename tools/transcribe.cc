@@ -234,7 +234,7 @@ int RunTranscribe(const Args& args) {
       kDecodeConfPathOptions};
   std::vector<std::string> files;
   std::string scp, segments, model_path, format = "text", output_dir, png_dir, ref_path;
-  int jobs = 1;
+  int jobs = 1, batch = 1;
   bool quiet = false;
   DecodeOptions decode;
   po::options_description options("Options");
@@ -254,8 +254,11 @@ int RunTranscribe(const Args& args) {
       "input's key or its file name without extension), to mark word errors")(
       "attention-png", po::value(&png_dir), "write each utterance's attention heatmap (PNG) here")(
       "jobs", po::value(&jobs)->default_value(jobs),
-      "utterances decoded at once (one model copy each)")("quiet", po::bool_switch(&quiet),
-                                                          "no progress bar");
+      "recordings decoded at once, on as many threads (one model shared by all)")(
+      "batch", po::value(&batch)->default_value(batch),
+      "with --jobs > 1: utterances of different recordings encoded together (GEMMs; less CPU, "
+      "more memory: see README); 1: each alone. Not with --segments or --format html")(
+      "quiet", po::bool_switch(&quiet), "no progress bar");
   po::options_description decode_flags(
       "Decoding (defaults: the model's MODEL.decode.conf, if any)");
   RegisterDecodeFlags(&decode, &decode_flags);
@@ -274,6 +277,7 @@ int RunTranscribe(const Args& args) {
     throw UsageError(
         "--attention-png does not go with --format html (its pages draw the attention)");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
+  if (batch < 1) throw UsageError("--batch must be at least 1, got " + std::to_string(batch));
   decode.keep_attention = html || !png_dir.empty();
   decode.keep_head_attention = html;  // the explorer's head switch
   // Only JSON and the explorer show per-token times, and heatmaps label their
@@ -325,6 +329,40 @@ int RunTranscribe(const Args& args) {
   std::vector<Outcome> outcomes(inputs.size());
   std::mutex mutex;
   std::condition_variable ready;
+  auto publish = [&](size_t i, Outcome o) {
+    std::lock_guard<std::mutex> lock(mutex);
+    o.done = true;
+    outcomes[i] = std::move(o);
+    ready.notify_all();
+  };
+  // A transcript as its --format (or its files) wants it.
+  auto render = [&](const Input& in, const Transcript& t) {
+    Outcome o;
+    std::vector<std::string> pngs;
+    if (!png_dir.empty()) {
+      for (size_t s = 0; s < t.segments.size(); ++s) {
+        if (t.segments[s].nbest.empty() || t.segments[s].nbest[0].attention_rows == 0) continue;
+        std::string name =
+            Stem(in.key) + (t.segments.size() > 1 ? "." + std::to_string(s) : "") + ".png";
+        std::string path = (std::filesystem::path(png_dir) / name).string();
+        DrawAttentionHeatmap(t.segments[s].nbest[0], t.segments[s].start, t.seconds_per_frame,
+                             in.key)
+            .Save(path);
+        pngs.push_back(path);
+      }
+    }
+    std::ostringstream text;
+    WriteTranscript(format, in.key, t, pngs, text);
+    if (output_dir.empty()) {
+      o.output = text.str();
+    } else {
+      WriteFileAtomically(
+          (std::filesystem::path(output_dir) / (Stem(in.key) + "." + FormatExtension(format)))
+              .string(),
+          text.str());
+    }
+    return o;
+  };
   std::atomic<size_t> next{0};
   auto work = [&](Recognizer* recognizer) {
     SegmentReader segment_reader;
@@ -337,48 +375,56 @@ int RunTranscribe(const Args& args) {
           o.page = WriteExplorerPage(recognizer, &segment_reader, in, references, output_dir,
                                      Stem(model_path));
         } else {
-          Transcript t = in.start < 0 ? recognizer->RecognizeFile(in.source)
-                                      : segment_reader.Recognize(recognizer, in);
-          std::vector<std::string> pngs;
-          if (!png_dir.empty()) {
-            for (size_t s = 0; s < t.segments.size(); ++s) {
-              if (t.segments[s].nbest.empty() || t.segments[s].nbest[0].attention_rows == 0)
-                continue;
-              std::string name =
-                  Stem(in.key) + (t.segments.size() > 1 ? "." + std::to_string(s) : "") + ".png";
-              std::string path = (std::filesystem::path(png_dir) / name).string();
-              DrawAttentionHeatmap(t.segments[s].nbest[0], t.segments[s].start, t.seconds_per_frame,
-                                   in.key)
-                  .Save(path);
-              pngs.push_back(path);
-            }
-          }
-          std::ostringstream text;
-          WriteTranscript(format, in.key, t, pngs, text);
-          if (output_dir.empty()) {
-            o.output = text.str();
-          } else {
-            WriteFileAtomically(
-                (std::filesystem::path(output_dir) / (Stem(in.key) + "." + FormatExtension(format)))
-                    .string(),
-                text.str());
-          }
+          o = render(in, in.start < 0 ? recognizer->RecognizeFile(in.source)
+                                      : segment_reader.Recognize(recognizer, in));
         }
       } catch (const std::exception& e) {
         o.error = e.what();
       }
-      std::lock_guard<std::mutex> lock(mutex);
-      o.done = true;
-      outcomes[i] = std::move(o);
-      ready.notify_all();
+      publish(i, std::move(o));
     }
   };
-  for (int j = 1; j < jobs && static_cast<size_t>(j) < inputs.size(); ++j)
-    recognizers.push_back(recognizers[0]->Clone());
+  // Whole recordings in groups, each decoded by all jobs with its utterances
+  // encoded in batches.
+  auto work_in_batches = [&](Recognizer* recognizer) {
+    const size_t group = 4 * static_cast<size_t>(jobs * batch);
+    for (size_t first = 0; first < inputs.size(); first += group) {
+      const size_t last = std::min(inputs.size(), first + group);
+      std::vector<std::string> sources;
+      for (size_t i = first; i < last; ++i) sources.push_back(inputs[i].source);
+      std::vector<Recognizer::FileResult> results;
+      std::string failure;
+      try {
+        results = recognizer->RecognizeFiles(sources, jobs, batch);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      for (size_t i = first; i < last; ++i) {
+        Outcome o;
+        try {
+          if (!failure.empty()) throw Error(failure);
+          if (!results[i - first].error.empty()) throw Error(results[i - first].error);
+          o = render(inputs[i], results[i - first].transcript);
+        } catch (const std::exception& e) {
+          o.error = e.what();
+        }
+        publish(i, std::move(o));
+      }
+    }
+  };
+  const bool batched = jobs > 1 && batch > 1 && !html && segments.empty();
+  if (!batched)
+    for (int j = 1; j < jobs && static_cast<size_t>(j) < inputs.size(); ++j)
+      recognizers.push_back(recognizers[0]->Clone());
   std::vector<std::thread> workers;
   for (size_t j = 1; j < recognizers.size(); ++j)
     workers.emplace_back([&, j] { work(recognizers[j].get()); });
-  std::thread first([&] { work(recognizers[0].get()); });
+  std::thread first([&] {
+    if (batched)
+      work_in_batches(recognizers[0].get());
+    else
+      work(recognizers[0].get());
+  });
 
   // Results go out in input order as they complete (sharded: to rank 0 at the end).
   ProgressBar progress(static_cast<int64_t>(inputs.size()), !quiet && inputs.size() > 3);

@@ -29,6 +29,8 @@ ChildRun RunChild(const std::vector<std::string>& args, const std::string& stdou
   wait4(pid, &status, 0, &usage);
   run.ms = NowMs() - start;
   run.peak_kb = usage.ru_maxrss;
+  for (const timeval& t : {usage.ru_utime, usage.ru_stime})
+    run.cpu_ms += t.tv_sec * 1e3 + t.tv_usec * 1e-3;
   run.ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   return run;
 }

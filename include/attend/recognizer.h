@@ -87,6 +87,17 @@ class Recognizer {
   // A path, "-" for stdin, or a Kaldi wav.scp pipe command ("sox x.mp3 -t wav - |").
   // Any format libsndfile reads, any rate (resampled), any channel count (mixed).
   virtual Transcript RecognizeFile(const std::string& source) = 0;
+  // Several recordings (sources as RecognizeFile takes them) decoded
+  // together on `jobs` threads, their utterances encoded `batch` at a time
+  // (a batch of utterances is a GEMM per frame, one utterance a GEMV): the
+  // transcripts RecognizeFile() gives, in order. Holds every utterance of
+  // the sources until it returns, so give it a bounded group at a time.
+  struct FileResult {
+    Transcript transcript;
+    std::string error;  // why this recording failed (then its transcript is empty)
+  };
+  virtual std::vector<FileResult> RecognizeFiles(const std::vector<std::string>& sources, int jobs,
+                                                 int batch) = 0;
   // Mono samples in [-1, 1] at `sample_rate_hz`.
   virtual Transcript Recognize(const float* samples, int64_t count, int sample_rate_hz) = 0;
   // Features [frames, dim] row-major as the model's frontend computes them

@@ -97,6 +97,20 @@ TEST_F(TranscribeTest, ScpWithPipeAndGlobAndJobs) {
   EXPECT_NE(r.output.find("two.wav"), std::string::npos) << r.output;
 }
 
+// --batch encodes the utterances of different recordings together: the
+// same text, in input order; a recording that fails is reported in its turn.
+TEST_F(TranscribeTest, BatchedJobsGiveTheTextOfOneJob) {
+  std::ofstream(dir_.File("wav.scp"))
+      << "uttA " << dir_.File("one.wav") << "\nuttB cat " << dir_.File("two.wav") << " |\nuttC "
+      << dir_.File("missing.wav") << "\nuttD " << dir_.File("three.wav") << "\n";
+  auto one = RunAttend(Run("--jobs 1 --threads 1 --scp " + dir_.File("wav.scp")));
+  auto batched = RunAttend(Run("--jobs 2 --batch 3 --scp " + dir_.File("wav.scp")));
+  EXPECT_EQ(batched.exit_code, 1) << batched.output;
+  EXPECT_EQ(batched.output, one.output);
+  EXPECT_NE(batched.output.find("1 of 4 inputs failed"), std::string::npos) << batched.output;
+  EXPECT_NE(RunAttend(Run("--batch 0 " + dir_.File("one.wav"))).exit_code, 0);
+}
+
 // --segments decodes stretches of the --scp recordings (Kaldi's segments
 // file), keyed by their uttids; a whole-recording segment decodes as the file
 // does; bad segments are reported in their turn and the rest decoded.
