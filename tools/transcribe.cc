@@ -228,8 +228,10 @@ int RunTranscribe(const Args& args) {
       "input's key or its file name without extension), to mark word errors")(
       "attention-png", po::value(&png_dir), "write each utterance's attention heatmap (PNG) here")(
       "jobs", po::value(&jobs)->default_value(jobs),
-      "utterances decoded at once (one model copy each)")("quiet", po::bool_switch(&quiet),
-                                                          "no progress bar");
+      "utterances decoded at once (one model copy each)")(
+      "confidence-features", po::bool_switch(&decode.keep_confidence_features),
+      "--format json: each word's confidence features (the calibration's inputs, "
+      "decoder/word_confidence.h)")("quiet", po::bool_switch(&quiet), "no progress bar");
   po::options_description decode_flags(
       "Decoding (defaults: the model's MODEL.decode.conf, if any)");
   RegisterDecodeFlags(&decode, &decode_flags);
@@ -247,6 +249,8 @@ int RunTranscribe(const Args& args) {
   if (html && !png_dir.empty())
     throw UsageError(
         "--attention-png does not go with --format html (its pages draw the attention)");
+  if (decode.keep_confidence_features && format != "json")
+    throw UsageError("--confidence-features needs --format json");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
   decode.keep_attention = html || !png_dir.empty();
   // Only JSON and the explorer show per-token times, and heatmaps label their
