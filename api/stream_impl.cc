@@ -292,9 +292,9 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
       alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence, {}});
     if (setup_->word_features)
       SetWordConfidences(
-          decoder::ComputeWordFeatures(spans[k], words[k],
+          decoder::ComputeWordFeatures(h, spans[k], words[k],
                                        decoder::NbestWordPosteriors(word_texts, posteriors, k),
-                                       posteriors[k], h.attention),
+                                       posteriors[k]),
           &alt);
     alt.confidence = static_cast<float>(posteriors[k]);
     if (!alt.words.empty()) {

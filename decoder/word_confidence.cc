@@ -31,11 +31,33 @@ float AttentionInSpan(const std::vector<TokenSpan>& spans, const WordSpan& w,
   return static_cast<float>(sum / (w.end_token - w.first_token));
 }
 
+// Over the word's tokens and the one after it: the lowest and mean of
+// `scores` (clipped below at ln 1e-4), and their sum; zeros when the scores
+// are missing.
+struct TokenScores {
+  float min = 0, mean = 0, sum = 0;
+};
+TokenScores OverWord(const std::vector<float>& scores, const WordSpan& w) {
+  TokenScores out;
+  const int end = w.end_token + 1;
+  if (static_cast<int>(scores.size()) < end || end <= w.first_token) return out;
+  const float floor = static_cast<float>(std::log(kMinProbability));
+  for (int i = w.first_token; i < end; ++i) {
+    const float x = std::max(scores[i], floor);
+    out.min = std::min(out.min, x);
+    out.mean += x;
+    out.sum += scores[i];
+  }
+  out.mean /= static_cast<float>(end - w.first_token);
+  return out;
+}
+
 }  // namespace
 
 const std::array<const char*, kWordConfidenceFeatures>& WordFeatureNames() {
   static const std::array<const char*, kWordConfidenceFeatures> names = {
-      "nbest_posterior", "ctc_min", "ctc_mean", "tokens", "hypothesis", "attention_in_span"};
+      "nbest_posterior",   "ctc_min",       "ctc_mean",       "tokens", "hypothesis",
+      "attention_in_span", "attention_min", "attention_mean", "lm"};
   return names;
 }
 
@@ -69,11 +91,11 @@ std::vector<double> NbestWordPosteriors(const std::vector<std::vector<std::strin
   return vote;
 }
 
-std::vector<WordFeatures> ComputeWordFeatures(const std::vector<TokenSpan>& spans,
+std::vector<WordFeatures> ComputeWordFeatures(const Hypothesis& hyp,
+                                              const std::vector<TokenSpan>& spans,
                                               const std::vector<WordSpan>& words,
                                               const std::vector<double>& word_posteriors,
-                                              double hypothesis_posterior,
-                                              const nn::Tensor& attention) {
+                                              double hypothesis_posterior) {
   ATTEND_ASSERT(words.size() == word_posteriors.size(), words.size(), " words and ",
                 word_posteriors.size(), " posteriors");
   std::vector<WordFeatures> features(words.size());
@@ -85,9 +107,16 @@ std::vector<WordFeatures> ComputeWordFeatures(const std::vector<TokenSpan>& span
       sum += spans[i].confidence;
     }
     const int tokens = std::max(1, word.end_token - word.first_token);
-    features[w] = {Logit(word_posteriors[w]),   Log(lowest),
-                   Log(sum / tokens),           static_cast<float>(std::log(tokens)),
-                   Logit(hypothesis_posterior), AttentionInSpan(spans, word, attention)};
+    const TokenScores att = OverWord(hyp.token_attention_scores, word);
+    features[w] = {Logit(word_posteriors[w]),
+                   Log(lowest),
+                   Log(sum / tokens),
+                   static_cast<float>(std::log(tokens)),
+                   Logit(hypothesis_posterior),
+                   AttentionInSpan(spans, word, hyp.attention),
+                   att.min,
+                   att.mean,
+                   OverWord(hyp.token_lm_scores, word).sum};
   }
   return features;
 }

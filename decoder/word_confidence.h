@@ -13,19 +13,24 @@
 //   5 attention_in_span  mean over its tokens of the attention weight inside the
 //                        word's CTC frames (±1 frame): where the attention and
 //                        CTC branches agree, 1; 0 without attention
-// Probabilities are clipped to [1e-4, 1 - 1e-4] before logs and logits.
+//   6 attention_min      the lowest ln P_att of its tokens and the token after
+//                        it (<space> or <eos>: that the word ends there)
+//   7 attention_mean     their mean ln P_att
+//   8 lm                 their summed ln P_lm (the word LM scores a word at its end)
+// Probabilities are clipped to [1e-4, 1 - 1e-4] before logs and logits; ln P
+// to >= ln 1e-4.
 #pragma once
 
 #include <array>
 #include <string>
 #include <vector>
 
+#include "decoder/hypothesis.h"
 #include "decoder/timestamps.h"
-#include "nn/tensor.h"
 
 namespace attend::decoder {
 
-inline constexpr int kWordConfidenceFeatures = 6;
+inline constexpr int kWordConfidenceFeatures = 9;
 using WordFeatures = std::array<float, kWordConfidenceFeatures>;
 
 // The names above, in order (for reports and the fitting script).
@@ -41,15 +46,15 @@ std::vector<double> NbestPosteriors(const std::vector<float>& scores, float scal
 std::vector<double> NbestWordPosteriors(const std::vector<std::vector<std::string>>& words,
                                         const std::vector<double>& posteriors, size_t target);
 
-// The features of each word. spans: the hypothesis's token spans (CTC
-// alignment or attention peaks) that `words` were grouped from;
-// word_posteriors: per word (NbestWordPosteriors); attention: [tokens + 1,
-// frames] or empty.
-std::vector<WordFeatures> ComputeWordFeatures(const std::vector<TokenSpan>& spans,
+// The features of each word of `hyp`. spans: its token spans (CTC alignment
+// or attention peaks) that `words` were grouped from; word_posteriors: per
+// word (NbestWordPosteriors). hyp's attention and per-token scores may be
+// empty (those features are then 0).
+std::vector<WordFeatures> ComputeWordFeatures(const Hypothesis& hyp,
+                                              const std::vector<TokenSpan>& spans,
                                               const std::vector<WordSpan>& words,
                                               const std::vector<double>& word_posteriors,
-                                              double hypothesis_posterior,
-                                              const nn::Tensor& attention);
+                                              double hypothesis_posterior);
 
 // P(word right) = σ(weights[0] + Σ_i weights[i + 1]·feature_i).
 struct ConfidenceCalibration {

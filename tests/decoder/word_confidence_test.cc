@@ -46,26 +46,44 @@ TEST(ComputeWordFeatures, FromSpansPosteriorsAndAttention) {
   attention.data()[1 * 10 + 1] = 1.0f;
   attention.data()[3 * 10 + 7] = 0.5f;
   attention.data()[3 * 10 + 0] = 0.5f;
-  auto f = ComputeWordFeatures(spans, words, {0.5, 1.0}, 0.9, attention);
+  Hypothesis hyp;
+  hyp.tokens = {5, 6, 1, 7};
+  hyp.attention = attention;
+  // Per token then <eos>: w1's tokens and the space after it, then w2 and <eos>.
+  hyp.token_attention_scores = {-0.5f, -1.5f, -20.0f, -0.1f, -0.3f};
+  hyp.token_lm_scores = {-1.0f, -2.0f, -3.0f, 0.0f, -0.5f};
+  auto f = ComputeWordFeatures(hyp, spans, words, {0.5, 1.0}, 0.9);
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_NEAR(f[0][0], 0.0f, 1e-5);                       // logit(0.5)
-  EXPECT_NEAR(f[1][0], std::log(0.9999f / 1e-4f), 1e-2);  // clipped posterior 1
-  EXPECT_NEAR(f[0][1], std::log(0.2f), 1e-5);             // lowest token
-  EXPECT_NEAR(f[0][2], std::log(0.5f), 1e-5);             // mean token
-  EXPECT_NEAR(f[0][3], std::log(2.0f), 1e-5);             // two tokens
-  EXPECT_NEAR(f[0][4], std::log(0.9f / 0.1f), 1e-4);      // hypothesis posterior
-  EXPECT_NEAR(f[0][5], 1.0f, 1e-6);                       // all attention in frames 0-2
-  EXPECT_NEAR(f[1][5], 0.5f, 1e-6);                       // half of it in frames 5-8
-  // Without attention the agreement is 0.
-  EXPECT_EQ(ComputeWordFeatures(spans, words, {0.5, 1.0}, 0.9, nn::Tensor())[0][5], 0.0f);
+  EXPECT_NEAR(f[0][0], 0.0f, 1e-5);                        // logit(0.5)
+  EXPECT_NEAR(f[1][0], std::log(0.9999f / 1e-4f), 1e-2);   // clipped posterior 1
+  EXPECT_NEAR(f[0][1], std::log(0.2f), 1e-5);              // lowest token
+  EXPECT_NEAR(f[0][2], std::log(0.5f), 1e-5);              // mean token
+  EXPECT_NEAR(f[0][3], std::log(2.0f), 1e-5);              // two tokens
+  EXPECT_NEAR(f[0][4], std::log(0.9f / 0.1f), 1e-4);       // hypothesis posterior
+  EXPECT_NEAR(f[0][5], 1.0f, 1e-6);                        // all attention in frames 0-2
+  EXPECT_NEAR(f[1][5], 0.5f, 1e-6);                        // half of it in frames 5-8
+  const float floor = std::log(1e-4f);                     // -20 is clipped to ln 1e-4
+  EXPECT_NEAR(f[0][6], floor, 1e-4);                       // the space after w1 is its worst
+  EXPECT_NEAR(f[0][7], (-0.5f - 1.5f + floor) / 3, 1e-4);  // mean over a, b, space
+  EXPECT_NEAR(f[0][8], -6.0f, 1e-6);                       // LM sum over a, b, space
+  EXPECT_NEAR(f[1][6], -0.3f, 1e-6);                       // w2 and <eos>
+  EXPECT_NEAR(f[1][7], -0.2f, 1e-6);
+  EXPECT_NEAR(f[1][8], -0.5f, 1e-6);
+  // Without attention or token scores those features are 0.
+  Hypothesis bare;
+  bare.tokens = hyp.tokens;
+  auto g = ComputeWordFeatures(bare, spans, words, {0.5, 1.0}, 0.9);
+  EXPECT_EQ(g[0][5], 0.0f);
+  EXPECT_EQ(g[0][6], 0.0f);
+  EXPECT_EQ(g[0][8], 0.0f);
 }
 
 TEST(ConfidenceCalibration, LogisticOverTheFeatures) {
   ConfidenceCalibration c;
   EXPECT_FALSE(c.enabled());
-  c.weights = {0.5f, 1.0f, 0, 0, 0, 0, -2.0f};
+  c.weights = {0.5f, 1.0f, 0, 0, 0, 0, -2.0f, 0, 0, 0};
   c.Validate();
-  WordFeatures f = {1.0f, 0, 0, 0, 0, 0.25f};
+  WordFeatures f = {1.0f, 0, 0, 0, 0, 0.25f, 0, 0, 0};
   EXPECT_NEAR(c.Probability(f), 1 / (1 + std::exp(-(0.5 + 1.0 - 0.5))), 1e-6);
   c.weights = {1.0f, 2.0f};
   EXPECT_THROW(c.Validate(), std::runtime_error);
