@@ -52,12 +52,37 @@ TokenScores OverWord(const std::vector<float>& scores, const WordSpan& w) {
   return out;
 }
 
+// Features 9-12: the hypothesis's, the same for each of its words.
+void SetHypothesisFeatures(const Hypothesis& hyp, std::vector<WordFeatures>* features) {
+  if (features->empty()) return;
+  double attention = 0, ctc = 0;
+  for (const WordFeatures& f : *features) attention += f[7], ctc += f[2];
+  const double words = static_cast<double>(features->size());
+  const double tokens = static_cast<double>(hyp.tokens.size() + 1);
+  for (WordFeatures& f : *features) {
+    f[9] = static_cast<float>(attention / words);
+    f[10] = static_cast<float>(ctc / words);
+    f[11] = static_cast<float>(hyp.attention_score / tokens);
+    f[12] = static_cast<float>(hyp.ctc_score / tokens);
+  }
+}
+
 }  // namespace
 
 const std::array<const char*, kWordConfidenceFeatures>& WordFeatureNames() {
-  static const std::array<const char*, kWordConfidenceFeatures> names = {
-      "nbest_posterior",   "ctc_min",       "ctc_mean",       "tokens", "hypothesis",
-      "attention_in_span", "attention_min", "attention_mean", "lm"};
+  static const std::array<const char*, kWordConfidenceFeatures> names = {"nbest_posterior",
+                                                                         "ctc_min",
+                                                                         "ctc_mean",
+                                                                         "tokens",
+                                                                         "hypothesis",
+                                                                         "attention_in_span",
+                                                                         "attention_min",
+                                                                         "attention_mean",
+                                                                         "lm",
+                                                                         "utterance_attention",
+                                                                         "utterance_ctc",
+                                                                         "attention_per_token",
+                                                                         "ctc_per_token"};
   return names;
 }
 
@@ -118,6 +143,7 @@ std::vector<WordFeatures> ComputeWordFeatures(const Hypothesis& hyp,
                    att.mean,
                    OverWord(hyp.token_lm_scores, word).sum};
   }
+  SetHypothesisFeatures(hyp, &features);
   return features;
 }
 

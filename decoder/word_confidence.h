@@ -17,6 +17,12 @@
 //                        it (<space> or <eos>: that the word ends there)
 //   7 attention_mean     their mean ln P_att
 //   8 lm                 their summed ln P_lm (the word LM scores a word at its end)
+// and of the whole hypothesis, which tell how well the model knows this audio
+// (a word of a voice or channel it never heard is less likely right):
+//   9 utterance_attention   the mean of attention_mean over its words
+//  10 utterance_ctc         the mean of ctc_mean over its words
+//  11 attention_per_token   its ln P_att per token (<eos> counted)
+//  12 ctc_per_token         its ln P_ctc per token (<eos> counted)
 // Probabilities are clipped to [1e-4, 1 - 1e-4] before logs and logits; ln P
 // to >= ln 1e-4.
 #pragma once
@@ -30,7 +36,7 @@
 
 namespace attend::decoder {
 
-inline constexpr int kWordConfidenceFeatures = 9;
+inline constexpr int kWordConfidenceFeatures = 13;
 using WordFeatures = std::array<float, kWordConfidenceFeatures>;
 
 // The names above, in order (for reports and the fitting script).

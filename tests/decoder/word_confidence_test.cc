@@ -69,6 +69,16 @@ TEST(ComputeWordFeatures, FromSpansPosteriorsAndAttention) {
   EXPECT_NEAR(f[1][6], -0.3f, 1e-6);                       // w2 and <eos>
   EXPECT_NEAR(f[1][7], -0.2f, 1e-6);
   EXPECT_NEAR(f[1][8], -0.5f, 1e-6);
+  // The hypothesis's: means over its words, scores per token (4 tokens + <eos>).
+  hyp.attention_score = -10.0f;
+  hyp.ctc_score = -5.0f;
+  f = ComputeWordFeatures(hyp, spans, words, {0.5, 1.0}, 0.9);
+  for (const WordFeatures& word : f) {
+    EXPECT_NEAR(word[9], (f[0][7] + f[1][7]) / 2, 1e-6);
+    EXPECT_NEAR(word[10], (f[0][2] + f[1][2]) / 2, 1e-6);
+    EXPECT_NEAR(word[11], -2.0f, 1e-6);
+    EXPECT_NEAR(word[12], -1.0f, 1e-6);
+  }
   // Without attention or token scores those features are 0.
   Hypothesis bare;
   bare.tokens = hyp.tokens;
@@ -81,9 +91,9 @@ TEST(ComputeWordFeatures, FromSpansPosteriorsAndAttention) {
 TEST(ConfidenceCalibration, LogisticOverTheFeatures) {
   ConfidenceCalibration c;
   EXPECT_FALSE(c.enabled());
-  c.weights = {0.5f, 1.0f, 0, 0, 0, 0, -2.0f, 0, 0, 0};
+  c.weights = {0.5f, 1.0f, 0, 0, 0, 0, -2.0f, 0, 0, 0, 0, 0, 0, 0};
   c.Validate();
-  WordFeatures f = {1.0f, 0, 0, 0, 0, 0.25f, 0, 0, 0};
+  WordFeatures f = {1.0f, 0, 0, 0, 0, 0.25f, 0, 0, 0, 0, 0, 0, 0};
   EXPECT_NEAR(c.Probability(f), 1 / (1 + std::exp(-(0.5 + 1.0 - 0.5))), 1e-6);
   c.weights = {1.0f, 2.0f};
   EXPECT_THROW(c.Validate(), std::runtime_error);

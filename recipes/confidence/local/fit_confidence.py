@@ -101,10 +101,12 @@ def main():
                         help="the --confidence-nbest-scale the features were decoded with")
     parser.add_argument("sets", nargs="+", help="DECODE.json:REF_TEXT pairs")
     args = parser.parse_args()
-    examples = []
+    examples, set_ranges = [], []
     for pair in args.sets:
         decode, ref = pair.split(":")
+        begin = len(examples)
         examples += read_examples(decode, ref)
+        set_ranges.append((decode, begin, len(examples)))
     x = [e[0] for e in examples]
     y = [1.0 if e[1] else 0.0 for e in examples]
     z, mean, dev = standardize(x)
@@ -118,6 +120,10 @@ def main():
     print(f"dev words {len(y)}, correct {sum(ok) / len(y):.3f}")
     print(f"uncalibrated: NCE {nce(raw, ok):.3f} ECE {ece(raw, ok):.3f} log-loss {log_loss(raw, y):.3f}")
     print(f"calibrated:   NCE {nce(p, ok):.3f} ECE {ece(p, ok):.3f} log-loss {log_loss(p, y):.3f}")
+    for name, begin, end in set_ranges:
+        print(f"  {name}: words {end - begin}, correct {sum(ok[begin:end]) / (end - begin):.3f}, "
+              f"NCE {nce(raw[begin:end], ok[begin:end]):.3f} -> {nce(p[begin:end], ok[begin:end]):.3f}, "
+              f"ECE {ece(raw[begin:end], ok[begin:end]):.3f} -> {ece(p[begin:end], ok[begin:end]):.3f}")
     print("weights (bias, then per feature): " + " ".join(f"{w:.5g}" for w in weights))
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("# Word confidence calibration (recipes/confidence/run.sh stage 2): logistic\n")
