@@ -2,7 +2,8 @@
 # attend's CTM as NIST's tools read it: on the bundled samples, sctk's
 # ctmValidator.pl accepts `attend transcribe --format ctm`, its words are the
 # text transcript's, and sclite's WER of the CTM equals `attend score`'s WER of
-# the text. Usage: sclite_test.sh ATTEND_BINARY SOURCE_ROOT
+# the text; `attend score` on the CTM gives sclite's WER and NCE.
+# Usage: sclite_test.sh ATTEND_BINARY SOURCE_ROOT
 set -euo pipefail
 attend=$1
 root=$2
@@ -40,5 +41,15 @@ attend_wer=$("$attend" score --ref "$root/samples/text" --hyp "$work/hyp.txt" |
   awk '/^%WER/ { print $2 }')
 echo "sclite WER $sclite_wer, attend score WER $attend_wer"
 [ -n "$sclite_wer" ] && [ -n "$attend_wer" ] || fail "a WER is missing"
-awk -v a="$sclite_wer" -v b="$attend_wer" 'BEGIN { d = a - b; exit !(d < 0.051 && d > -0.051) }' ||
-  fail "sclite WER $sclite_wer != attend score WER $attend_wer"
+close() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; exit !(d <= tol && d >= -tol) }'; }
+close "$sclite_wer" "$attend_wer" 0.051 || fail "sclite WER $sclite_wer != attend score WER $attend_wer"
+
+# The same through the CTM: WER, and the NCE of the confidences.
+"$attend" score --ref "$root/samples/text" --hyp "$work/hyp.ctm" > "$work/score_ctm.txt"
+ctm_wer=$(awk '/^%WER/ { print $2 }' "$work/score_ctm.txt")
+attend_nce=$(awk '/^NCE/ { print $2 }' "$work/score_ctm.txt")
+sclite_nce=$(awk -F'|' '/Sum\/Avg/ { gsub(/ /, "", $5); print $5 }' "$work/sclite.txt")
+echo "sclite NCE $sclite_nce, attend score NCE $attend_nce"
+[ "$ctm_wer" = "$attend_wer" ] || fail "attend score WER of the CTM $ctm_wer != of the text $attend_wer"
+[ -n "$sclite_nce" ] && [ -n "$attend_nce" ] || fail "an NCE is missing"
+close "$sclite_nce" "$attend_nce" 0.0015 || fail "sclite NCE $sclite_nce != attend score NCE $attend_nce"
