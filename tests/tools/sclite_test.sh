@@ -40,7 +40,7 @@ sclite_wer=$(awk -F'|' '/Sum\/Avg/ { split($4, c, " "); print c[5] }' "$work/scl
 attend_wer=$("$attend" score --ref "$root/samples/text" --hyp "$work/hyp.txt" |
   awk '/^%WER/ { print $2 }')
 echo "sclite WER $sclite_wer, attend score WER $attend_wer"
-[ -n "$sclite_wer" ] && [ -n "$attend_wer" ] || fail "a WER is missing"
+if [ -z "$sclite_wer" ] || [ -z "$attend_wer" ]; then fail "a WER is missing"; fi
 close() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; exit !(d <= tol && d >= -tol) }'; }
 close "$sclite_wer" "$attend_wer" 0.051 || fail "sclite WER $sclite_wer != attend score WER $attend_wer"
 
@@ -51,5 +51,5 @@ attend_nce=$(awk '/^NCE/ { print $2 }' "$work/score_ctm.txt")
 sclite_nce=$(awk -F'|' '/Sum\/Avg/ { gsub(/ /, "", $5); print $5 }' "$work/sclite.txt")
 echo "sclite NCE $sclite_nce, attend score NCE $attend_nce"
 [ "$ctm_wer" = "$attend_wer" ] || fail "attend score WER of the CTM $ctm_wer != of the text $attend_wer"
-[ -n "$sclite_nce" ] && [ -n "$attend_nce" ] || fail "an NCE is missing"
+if [ -z "$sclite_nce" ] || [ -z "$attend_nce" ]; then fail "an NCE is missing"; fi
 close "$sclite_nce" "$attend_nce" 0.0015 || fail "sclite NCE $sclite_nce != attend score NCE $attend_nce"
