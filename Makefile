@@ -20,9 +20,10 @@ DEPS := cmake g++ make pkg-config libdnnl-dev ocl-icd-opencl-dev libsndfile1-dev
         pulseaudio pulseaudio-utils libasound2-plugins sctk
 # Extra packages only the benchmarks' peers need (PyTorch, torchaudio).
 BENCH_DEPS := python3 python3-torch python3-torchaudio
-# Packages the recipes/synth_en data stages need (text sources, synthesizers, sox);
+# Packages the recipes/synth_en data stages need (text sources, synthesizers, sox;
+# python3-matplotlib for recipes/attention_study's figures);
 # `make deps` installs them too, so the recipe runs after it alone.
-RECIPE_DEPS := python3 fortunes fortunes-min wamerican espeak-ng flite sox \
+RECIPE_DEPS := python3 python3-matplotlib fortunes fortunes-min wamerican espeak-ng flite sox \
                festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
                festvox-itapc16k festvox-italp16k festvox-suopuhe-mv festvox-suopuhe-lj \
                festvox-czech-dita festvox-czech-machac

@@ -18,6 +18,7 @@ DecodingSetup::DecodingSetup(std::shared_ptr<const Model> model_in, const Decode
   search_options.max_len_ratio = options.max_len_ratio;
   search_options.min_len_ratio = options.min_len_ratio;
   search_options.keep_attention = options.keep_attention;
+  search_options.keep_head_attention = options.keep_head_attention;
   search_options.Validate();
   calibration.weights = options.confidence_weights;
   calibration.nbest_scale = options.confidence_nbest_scale;

@@ -261,10 +261,12 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
   std::vector<std::vector<decoder::TokenSpan>> spans(hyps.size());
   std::vector<std::vector<decoder::WordSpan>> words(hyps.size());
   std::vector<std::vector<std::string>> word_texts(hyps.size());
+  std::vector<bool> from_ctc(hyps.size());  // times from the CTC alignment, not attention peaks
   std::vector<float> scores;
   for (size_t k = 0; k < hyps.size(); ++k) {
     spans[k] = decoder::CtcAlign(ctc_log_probs_.data(), out_lengths_[0], vocab.size(),
                                  decoder::Vocabulary::kBlank, hyps[k].tokens);
+    from_ctc[k] = !spans[k].empty();
     if (spans[k].empty()) spans[k] = decoder::AttentionAlign(hyps[k].attention, hyps[k].tokens);
     words[k] = decoder::GroupWords(spans[k], vocab);
     for (const auto& w : words[k]) word_texts[k].push_back(w.word);
@@ -284,6 +286,7 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
     alt.attention_score = h.attention_score;
     alt.ctc_score = h.ctc_score;
     alt.lm_score = h.lm_score;
+    alt.times_from_ctc = from_ctc[k] || h.tokens.empty();
     if (options_.keep_tokens)
       for (const auto& s : spans[k])
         alt.tokens.push_back(
@@ -306,6 +309,11 @@ void StreamImpl::DecodeUtterance(int64_t frames) {
       alt.attention_rows = h.attention.dim(0);
       alt.attention_cols = h.attention.dim(1);
       alt.attention.assign(h.attention.data(), h.attention.data() + h.attention.size());
+    }
+    if (h.head_attention.rank() == 3) {
+      alt.attention_heads = h.head_attention.dim(0);
+      alt.head_attention.assign(h.head_attention.data(),
+                                h.head_attention.data() + h.head_attention.size());
     }
     segment.nbest.push_back(std::move(alt));
   }

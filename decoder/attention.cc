@@ -640,6 +640,18 @@ void Attention::Infer(const AttentionMemory& memory, int rows_per_utterance, con
                       context->data() + n * rows_per_utterance * D + h * Dh, D);
 }
 
+void Attention::InferredHeadWeights(const AttentionScratch& scratch, int64_t frames,
+                                    Tensor* heads) const {
+  const Tensor& scores = scratch.head_scores;  // [R, H, Tp]
+  const int64_t H = options_.num_heads, Tp = RoundUpToTile(frames);
+  ATTEND_CHECK(scores.rank() == 3 && scores.dim(1) == H && scores.dim(2) == Tp, name_,
+               ": InferredHeadWeights needs an Infer() over ", frames, " frames first");
+  const int64_t R = scores.dim(0);
+  heads->Resize({R, H, frames});
+  for (int64_t rh = 0; rh < R * H; ++rh)
+    std::memcpy(heads->data() + rh * frames, scores.data() + rh * Tp, frames * sizeof(float));
+}
+
 void Attention::Backward(const AttentionMemory& memory, int rows_per_utterance,
                          const AttentionStep& step, const Tensor& dcontext, const Tensor* dweights,
                          Tensor* dkeys, Tensor* dvalues, Tensor* dquery, Tensor* dprev_weights,

@@ -140,6 +140,10 @@ class Attention {
   void Infer(const AttentionMemory& memory, int rows_per_utterance, const nn::Tensor& query,
              const nn::Tensor* prev_weights, AttentionScratch* scratch, nn::Tensor* context,
              nn::Tensor* weights) const;
+  // After Infer() on `scratch` with memory of `frames` frames (T): each
+  // head's weights of that call [R, H, T] (resized; padded frames 0).
+  void InferredHeadWeights(const AttentionScratch& scratch, int64_t frames,
+                           nn::Tensor* heads) const;
 
   // Backward of one Forward. dcontext [R, D]; dweights [R, T] is an extra
   // gradient on step->weights (from the next step's location features; null

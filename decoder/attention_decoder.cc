@@ -169,6 +169,12 @@ AttentionDecoder::State& AttentionDecoder::Cast(DecoderState* state) {
   return *s;
 }
 
+const AttentionDecoder::State& AttentionDecoder::Cast(const DecoderState& state) {
+  const auto* s = dynamic_cast<const State*>(&state);
+  ATTEND_CHECK(s != nullptr, "attention decoder: the state was not made by its NewState()");
+  return *s;
+}
+
 std::unique_ptr<DecoderState> AttentionDecoder::NewState() const {
   auto state = std::make_unique<State>();
   state->lstm_plans.resize(lstm_.size());
@@ -210,6 +216,11 @@ void AttentionDecoder::Step(const std::vector<int>& tokens, DecoderState* decode
   output_.Forward(s.output_in, &s.logits, &s.output_plans);  // [R, V]
   nn::LogSoftmax(s.logits, log_probs);
   if (attention != nullptr) *attention = s.rows.weights;
+}
+
+void AttentionDecoder::HeadAttention(const DecoderState& decoder_state, Tensor* heads) const {
+  const State& s = Cast(decoder_state);
+  attention_.InferredHeadWeights(s.attention, s.memory.frames, heads);
 }
 
 void AttentionDecoder::Reorder(const std::vector<int>& origins, DecoderState* decoder_state) const {

@@ -106,6 +106,8 @@ class AttentionDecoder : public StepDecoder {
   void Step(const std::vector<int>& tokens, DecoderState* state, nn::Tensor* log_probs,
             nn::Tensor* attention) const override;
   void Reorder(const std::vector<int>& origins, DecoderState* state) const override;
+  int attention_heads() const override { return config_.attention.num_heads; }
+  void HeadAttention(const DecoderState& state, nn::Tensor* heads) const override;
 
   // Teacher-forced training. encoder_out [T, N, D] tnc with N lengths;
   // targets[n]: reference tokens without <sos/eos>. Runs S = max|targets|+1
@@ -149,6 +151,7 @@ class AttentionDecoder : public StepDecoder {
     AttentionScratch attention;
   };
   static State& Cast(DecoderState* state);
+  static const State& Cast(const DecoderState& state);
   void ResetState(int64_t rows, const AttentionMemory& memory, int rows_per_utterance,
                   RowState* state) const;
 

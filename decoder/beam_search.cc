@@ -81,6 +81,7 @@ struct HistoryEntry {
   int token;
   int parent;                // previous entry, -1 at the start
   int64_t attention_offset;  // into Utterance::attention, -1 when not kept
+  int64_t heads_offset;      // into Utterance::head_attention, -1 when not kept
   float attention_part;      // ln P_att(token)
   float lm_part;             // ln P_lm(token)
 };
@@ -114,7 +115,8 @@ struct Utterance {
   std::vector<Slot> slots, next_slots;
   std::vector<CtcPrefixScorer::Extensions> ctc_next;  // per slot: its scored candidates
   std::vector<HistoryEntry> history;
-  std::vector<float> attention;  // rows of `frames` floats
+  std::vector<float> attention;       // rows of `frames` floats
+  std::vector<float> head_attention;  // rows of heads × `frames` floats
   std::vector<Ended> ended;
 };
 
@@ -126,9 +128,10 @@ bool Better(const Candidate& a, const Candidate& b) {
   return a.token < b.token;
 }
 
-// Fills hyp's tokens and, when kept, attention rows by following the history
-// from entry `last` (an <eos>) back to the start.
-void Traceback(const Utterance& ut, int last, bool keep_attention, Hypothesis* hyp) {
+// Fills hyp's tokens and, when kept, attention rows (and `heads` heads' rows
+// when more than 0) by following the history from entry `last` (an <eos>)
+// back to the start.
+void Traceback(const Utterance& ut, int last, bool keep_attention, int heads, Hypothesis* hyp) {
   std::vector<int> path;
   for (int h = last; h >= 0; h = ut.history[h].parent) path.push_back(h);
   std::reverse(path.begin(), path.end());
@@ -146,6 +149,13 @@ void Traceback(const Utterance& ut, int last, bool keep_attention, Hypothesis* h
   for (size_t i = 0; i < path.size(); ++i)
     std::copy_n(ut.attention.data() + ut.history[path[i]].attention_offset, ut.frames,
                 hyp->attention.data() + i * ut.frames);
+  if (heads == 0) return;
+  const auto steps = static_cast<int64_t>(path.size());
+  hyp->head_attention.Resize({heads, steps, ut.frames});
+  for (int64_t i = 0; i < steps; ++i)
+    for (int h = 0; h < heads; ++h)
+      std::copy_n(ut.head_attention.data() + ut.history[path[i]].heads_offset + h * ut.frames,
+                  ut.frames, hyp->head_attention.data() + (h * steps + i) * ut.frames);
 }
 
 // ESPnet's end detection, used when scores can still grow (length bonus or
@@ -217,8 +227,13 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
   const float lambda = options_.ctc_weight;
   // Without CTC or LM the best `beam` attention candidates per slot are all
   // that can win; with them, a wider pre-beam gives the other scores a say.
-  const int pre_beam = std::min(
-      V, (use_ctc || use_lm) ? static_cast<int>(std::ceil(options_.pre_beam_ratio * B)) : B);
+  // CTC alone (weight 1) scores every token: the attention decoder, possibly
+  // untrained, has no say in which.
+  const int pre_beam =
+      lambda >= 1 ? V
+                  : std::min(V, (use_ctc || use_lm)
+                                    ? static_cast<int>(std::ceil(options_.pre_beam_ratio * B))
+                                    : B);
   // The real scorers rank by the pure scores: a rescaled attention part would
   // change nothing when it is the only one.
   const float att_weight = use_ctc ? 1.0f - lambda : 1.0f;
@@ -233,6 +248,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
     for (Slot& s : ut.slots) s = Slot();
     ut.history.clear();
     ut.attention.clear();
+    ut.head_attention.clear();
     ut.ended.clear();
     ut.frames = lengths[u];
     ATTEND_CHECK(ut.frames >= 0 && ut.frames <= T, "beam search: length ", ut.frames,
@@ -261,7 +277,12 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
 
   const int rows = N * B;
   std::vector<int> tokens(rows, sos), origins(rows);
-  nn::Tensor log_probs, attention;
+  nn::Tensor log_probs, attention, head_attention;
+  // Heads whose weights are kept besides their mean; 0: none.
+  const int heads =
+      options_.keep_attention && options_.keep_head_attention && decoder_->attention_heads() > 1
+          ? decoder_->attention_heads()
+          : 0;
   std::vector<Candidate> candidates;
   std::vector<int> pre, order(V);
   std::vector<float> lm_scores(V);
@@ -275,6 +296,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
                    options_.keep_attention ? &attention : nullptr);
     ATTEND_ASSERT(log_probs.size() == static_cast<int64_t>(rows) * V, "decoder returned ",
                   nn::ShapeToString(log_probs.shape()));
+    if (heads > 0) decoder_->HeadAttention(*workspace_->decoder_state, &head_attention);
     for (int u = 0; u < N; ++u) {
       Utterance& ut = utts[u];
       for (int b = 0; b < B; ++b) origins[u * B + b] = u * B;
@@ -329,11 +351,18 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
       for (const Candidate& cand : candidates) {
         const Slot& parent = ut.slots[cand.slot];
         const int row = u * B + cand.slot;
-        HistoryEntry entry{cand.token, parent.history, -1, cand.attention_part, cand.lm_part};
+        HistoryEntry entry{cand.token, parent.history, -1, -1, cand.attention_part, cand.lm_part};
         if (options_.keep_attention) {
           entry.attention_offset = static_cast<int64_t>(ut.attention.size());
           const float* a = attention.data() + static_cast<int64_t>(row) * T;
           ut.attention.insert(ut.attention.end(), a, a + ut.frames);
+        }
+        if (heads > 0) {
+          entry.heads_offset = static_cast<int64_t>(ut.head_attention.size());
+          for (int h = 0; h < heads; ++h) {
+            const float* a = head_attention.data() + (static_cast<int64_t>(row) * heads + h) * T;
+            ut.head_attention.insert(ut.head_attention.end(), a, a + ut.frames);
+          }
         }
         ut.history.push_back(entry);
         const int history_index = static_cast<int>(ut.history.size()) - 1;
@@ -399,7 +428,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
     std::stable_sort(ended.begin(), ended.end(),
                      [](const Ended& a, const Ended& b) { return a.final_score > b.final_score; });
     for (size_t i = 0; i < ended.size() && static_cast<int>(i) < options_.nbest; ++i) {
-      Traceback(utts[u], ended[i].history, options_.keep_attention, &ended[i].hyp);
+      Traceback(utts[u], ended[i].history, options_.keep_attention, heads, &ended[i].hyp);
       results[u].push_back(std::move(ended[i].hyp));
     }
   }

@@ -28,6 +28,7 @@ struct BeamSearchOptions {
   float min_len_ratio = 0.0f;         // min tokens = ratio · encoder frames
   float pre_beam_ratio = 1.5f;        // CTC/LM score the best ratio·beam attention candidates
   bool keep_attention = true;         // return each hypothesis's attention matrix
+  bool keep_head_attention = false;   // with keep_attention: also each head's (multi-head)
 
   // Registers --beam, --nbest, --ctc-weight, --lm-weight, --length-penalty,
   // --length-normalization, --max-len-ratio, --min-len-ratio, --pre-beam-ratio.

@@ -26,6 +26,9 @@ struct Hypothesis {
   // [tokens + 1, T'] attention weights that produced each token and the
   // final <eos>; empty when the search was asked not to keep them.
   nn::Tensor attention;
+  // [heads, tokens + 1, T'] each head's weights (`attention` is their mean),
+  // when asked for and the decoder has more than one head; else empty.
+  nn::Tensor head_attention;
 };
 
 }  // namespace attend::decoder

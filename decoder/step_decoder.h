@@ -51,6 +51,12 @@ class StepDecoder {
   virtual void Step(const std::vector<int>& tokens, DecoderState* state, nn::Tensor* log_probs,
                     nn::Tensor* attention) const = 0;
 
+  // Attention heads H; Step's `attention` is their mean.
+  virtual int attention_heads() const { return 1; }
+  // After Step (before Reorder): each head's weights of that step [rows, H, T']
+  // (resized; zero on padded frames). Called only when attention_heads() > 1.
+  virtual void HeadAttention(const DecoderState& /*state*/, nn::Tensor* /*heads*/) const {}
+
   // Reorders the row states after a search step: new row i continues the
   // state of old row origins[i] (an old row may be copied to several new rows
   // or dropped). origins has one entry per row and never crosses utterances.

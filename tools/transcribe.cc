@@ -253,6 +253,7 @@ int RunTranscribe(const Args& args) {
     throw UsageError("--confidence-features needs --format json");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
   decode.keep_attention = html || !png_dir.empty();
+  decode.keep_head_attention = html;  // the explorer's head switch
   // Only JSON and the explorer show per-token times, and heatmaps label their
   // rows with the tokens. A transcript holds every segment until it is
   // written, and tokens were most of its memory (5 MB per hour of audio).

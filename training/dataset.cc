@@ -237,19 +237,29 @@ std::vector<std::string> Dataset::Texts() const {
 }
 
 void Dataset::SetVocabulary(const decoder::Vocabulary& vocab) {
-  const std::vector<float> speeds = options_.SpeedFactors();
-  const float fastest = speeds.empty() ? 1.0f : *std::max_element(speeds.begin(), speeds.end());
+  std::vector<float> speeds = options_.SpeedFactors();
+  if (speeds.empty()) speeds.push_back(1.0f);
+  std::sort(speeds.begin(), speeds.end());
   std::vector<Utterance> kept;
   for (Utterance& u : utts_) {
     u.targets = vocab.Encode(u.text);
-    const auto frames = static_cast<int64_t>(static_cast<double>(u.frames) / fastest);
-    const int64_t out = ReducedFrames(frames, model_.reduction);
     const int64_t need = CtcMinFrames(u.targets);
-    if (need > out) {
+    const auto encoder_frames = [&](float speed) {
+      return ReducedFrames(static_cast<int64_t>(static_cast<double>(u.frames) / speed),
+                           model_.reduction);
+    };
+    const auto fits = [&](float speed) { return encoder_frames(speed) >= need; };
+    // Fast speech that only the faster perturbations squeeze below the CTC
+    // minimum stays in training at the factors it fits at.
+    if (!fits(speeds.front())) {
       ReportBad(u.key, "text of " + std::to_string(u.targets.size()) + " tokens needs " +
                            std::to_string(need) + " CTC frames, the encoder gives " +
-                           std::to_string(out));
+                           std::to_string(encoder_frames(speeds.front())));
       continue;
+    }
+    if (!fits(speeds.back())) {
+      auto last_fit = std::partition_point(speeds.begin(), speeds.end(), fits);
+      u.max_speed = *(last_fit - 1);
     }
     kept.push_back(std::move(u));
   }
@@ -391,6 +401,19 @@ void BatchLoader::Run() {
   cv_.notify_all();
 }
 
+// One draw per utterance whatever the outcome, so the draws of the others do
+// not depend on which utterances are fast; a factor too fast for `u` gives way
+// to the fastest one it fits at.
+float BatchLoader::PickSpeed(const Utterance& u, Rng* rng) const {
+  if (speeds_.empty()) return 1.0f;
+  const float drawn = speeds_[rng->UniformInt(0, static_cast<int64_t>(speeds_.size()) - 1)];
+  if (u.max_speed == 0.0f || drawn <= u.max_speed) return drawn;
+  float speed = 0.0f;
+  for (float f : speeds_)
+    if (f <= u.max_speed) speed = std::max(speed, f);
+  return speed;
+}
+
 Batch BatchLoader::Load(int64_t position) {
   Batch b;
   b.epoch = epoch_;
@@ -416,9 +439,7 @@ Batch BatchLoader::Load(int64_t position) {
   int64_t dim = 0;
   for (int64_t i : data_->batches()[order_[position]]) {
     const Utterance& u = data_->utterances()[i];
-    const float speed = speeds_.empty()
-                            ? 1.0f
-                            : speeds_[rng.UniformInt(0, static_cast<int64_t>(speeds_.size()) - 1)];
+    const float speed = PickSpeed(u, &rng);
     // With VTLP each utterance has its own mel banks, so its own Fbank (and
     // its own dither stream). Building one takes about a tenth of the time of a
     // 3-s utterance's features (0.08 vs 1.0 ms), in the loader thread.

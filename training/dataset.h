@@ -30,6 +30,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "base/random.h"
 #include "decoder/text_normalizer.h"
 #include "decoder/vocabulary.h"
 #include "frontend/audio_reader.h"
@@ -84,6 +85,9 @@ struct Utterance {
   std::string text;          // normalized transcript
   std::vector<int> targets;  // token ids (no <sos/eos>)
   int64_t frames = 0;        // feature frames at speed 1
+  // The fastest --speed-perturb factor whose shortened audio still gives the
+  // encoder enough frames for the text (0 = any factor).
+  float max_speed = 0.0f;
 };
 
 // One batch ready for the encoder.
@@ -166,6 +170,7 @@ class BatchLoader {
  private:
   void Run();
   Batch Load(int64_t position);
+  float PickSpeed(const Utterance& u, Rng* rng) const;
 
   const Dataset* data_;
   const frontend::Cmvn* cmvn_;

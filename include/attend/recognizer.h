@@ -37,6 +37,7 @@ struct DecodeOptions {
   float max_len_ratio = 0.0f;         // max tokens per encoder frame (0: one per frame)
   float min_len_ratio = 0.0f;         // min tokens per encoder frame
   bool keep_attention = true;         // return attention matrices
+  bool keep_head_attention = false;   // with keep_attention: also each head's (multi-head models)
   bool keep_tokens = true;            // return per-token times (words are returned either way)
   // Word confidence calibration (MODEL.decode.conf's confidence-weights):
   // logistic weights, bias first, over the word features of

@@ -39,6 +39,14 @@ struct Alternative {
   std::vector<float> attention;
   int64_t attention_rows = 0;
   int64_t attention_cols = 0;
+  // Each head's weights, [attention_heads, attention_rows, attention_cols]
+  // (`attention` is their mean): models with several heads, when
+  // DecodeOptions::keep_head_attention asks for them; else empty and 0.
+  std::vector<float> head_attention;
+  int64_t attention_heads = 0;
+  // Whether the token and word times are the CTC forced alignment of the
+  // tokens (false: each token's attention peak stands in).
+  bool times_from_ctc = false;
 };
 
 struct Segment {

@@ -14,12 +14,15 @@ namespace {
 constexpr int kV = 5;  // blank, unk, sos/eos, two letters
 constexpr int kSosEos = 2;
 
-std::unique_ptr<AttentionDecoder> MakeDecoder(const std::string& type) {
+// hidden_dim: the decoder state's size (dot attention needs the encoder's, 10).
+std::unique_ptr<AttentionDecoder> MakeDecoder(const std::string& type, int heads = 1,
+                                              int hidden_dim = 12) {
   AttentionDecoderConfig c;
   c.embedding_dim = 6;
-  c.hidden_dim = 12;
+  c.hidden_dim = hidden_dim;
   c.attention.type = type;
   c.attention.attention_dim = 8;
+  c.attention.num_heads = heads;
   auto d = std::make_unique<AttentionDecoder>("decoder", c, 10, kV, kSosEos);
   Rng rng(17, "init");
   d->Init(&rng);
@@ -113,6 +116,56 @@ TEST(BeamSearchWithAttentionDecoder, BatchedEqualsOneAtATime) {
       EXPECT_LT(nn::MaxAbsDiff(alone[k].attention, batched[u][k].attention), 1e-5f);
     }
   }
+}
+
+// With keep_head_attention, a multi-head decoder's hypotheses carry each
+// head's matrix [heads, tokens + 1, T]: rows that sum to one over the
+// utterance's frames, whose mean is the kept attention, and which differ
+// between heads. Without it (or with one head), none.
+TEST(BeamSearchWithAttentionDecoder, KeepsEachHeadsAttention) {
+  for (const std::string type : {"location", "dot"}) {
+    // Dot attention scores with the decoder state itself: it is as wide as the encoder's.
+    auto d = MakeDecoder(type, 2, type == "dot" ? 10 : 12);
+    const std::vector<int64_t> lengths = {9, 6};
+    nn::Tensor enc = Encoder(9, 2, 4);
+    BeamSearchOptions opt;
+    opt.beam = 3;
+    opt.nbest = 2;
+    opt.ctc_weight = 0;
+    opt.keep_head_attention = true;
+    auto results = BeamSearch(opt, d.get()).Search(enc, lengths, nullptr);
+    for (int u = 0; u < 2; ++u) {
+      ASSERT_FALSE(results[u].empty());
+      for (const Hypothesis& h : results[u]) {
+        const int64_t rows = static_cast<int64_t>(h.tokens.size()) + 1, T = lengths[u];
+        ASSERT_EQ(h.attention.shape(), nn::Shape({rows, T}));
+        ASSERT_EQ(h.head_attention.shape(), nn::Shape({2, rows, T})) << type;
+        float head_difference = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+          for (int k = 0; k < 2; ++k) {
+            double sum = 0;
+            for (int64_t t = 0; t < T; ++t) sum += h.head_attention[(k * rows + r) * T + t];
+            EXPECT_NEAR(sum, 1.0, 1e-5) << type << " head " << k << " row " << r;
+          }
+          for (int64_t t = 0; t < T; ++t) {
+            const float a = h.head_attention[r * T + t], b = h.head_attention[(rows + r) * T + t];
+            EXPECT_NEAR((a + b) / 2, h.attention[r * T + t], 1e-6f);
+            head_difference = std::max(head_difference, std::abs(a - b));
+          }
+        }
+        EXPECT_GT(head_difference, 1e-3f) << type << ": the heads attend alike";
+      }
+    }
+    opt.keep_head_attention = false;
+    const auto without = BeamSearch(opt, d.get()).Search(enc, lengths, nullptr);
+    for (const Hypothesis& h : without[0]) EXPECT_EQ(h.head_attention.size(), 0);
+  }
+  BeamSearchOptions opt;
+  opt.ctc_weight = 0;
+  opt.keep_head_attention = true;
+  auto one_head = MakeDecoder("location");
+  const auto single = BeamSearch(opt, one_head.get()).Search(Encoder(5, 1, 2), {5}, nullptr);
+  for (const Hypothesis& h : single[0]) EXPECT_EQ(h.head_attention.size(), 0);
 }
 
 }  // namespace

@@ -171,6 +171,25 @@ TEST(BeamSearch, AWideBeamFindsTheExhaustiveBest) {
   }
 }
 
+// With CTC alone (weight 1) the attention scores are ignored, so every token
+// is a candidate: here CTC puts its mass on the highest id, which a pre-beam
+// of ratio·beam tokens by attention score (all equal to it) would not reach.
+TEST(BeamSearch, CtcAloneConsidersEveryToken) {
+  const int V = 10;
+  const int64_t T = 4;
+  nn::Tensor ctc({T, 1, V});
+  for (int64_t t = 0; t < T; ++t)
+    for (int v = 0; v < V; ++v) ctc[t * V + v] = v == V - 1 ? std::log(0.9f) : std::log(0.1f / 9);
+  FakeStepDecoder fake(V);
+  BeamSearchOptions opt;
+  opt.beam = 2;
+  opt.ctc_weight = 1;
+  opt.pre_beam_ratio = 1;
+  auto result = BeamSearch(opt, &fake).Search(FakeEncoder(T, 1), {T}, &ctc);
+  ASSERT_EQ(result[0].size(), 1u);
+  EXPECT_EQ(result[0][0].tokens, std::vector<int>({V - 1}));
+}
+
 TEST(BeamSearch, BeamOneIsGreedy) {
   const int V = 7;
   const int64_t T = 12;

@@ -2,7 +2,8 @@
 // the samples with the bundled model: one self-contained page per input and an
 // index, and, in headless Chromium, each page's own self-test (#selftest: no
 // script errors, an attention row per token, a click on a token selects its
-// span). The browser test is skipped when Chromium is not installed (`make
+// span, each head of a 4-head model draws its own matrix, the CTC alignment
+// overlay draws). The browser test is skipped when Chromium is not installed (`make
 // deps` installs it).
 #include <gtest/gtest.h>
 
@@ -235,6 +236,76 @@ TEST_F(ExplorerTest, PagesPassTheirSelfTestInChromium) {
       << "<script>undefinedFunction();</script>"
       << html.substr(html.find("<script type=\"application/json\""));
   EXPECT_NE(SelfTest(chromium, dir_->File("error.html")).find("FAIL: error: "), std::string::npos);
+}
+
+// A 4-head model (tiny, trained for two steps on the samples: the page's
+// mechanics, not accuracy; a low softmax temperature so that its random heads
+// differ visibly): every alternative offers the heads' mean and each head,
+// whose mean is the first matrix up to 8-bit rounding. In Chromium (the page's
+// self-test) the head switch draws the chosen head's weights, different heads
+// differently, and the CTC alignment overlay draws over them; a page whose
+// switch is broken fails.
+TEST_F(ExplorerTest, MultiHeadModelOffersEachHead) {
+  const std::string data = dir_->File("multihead_data");
+  std::filesystem::create_directories(data);
+  {
+    std::ofstream text(data + "/text"), scp(data + "/wav.scp"), utt2spk(data + "/utt2spk");
+    std::ifstream refs(Root() + "/samples/text");
+    for (std::string line; std::getline(refs, line);) {
+      if (line.empty()) continue;
+      const std::string key = line.substr(0, line.find(' '));
+      text << line << "\n";
+      scp << key << " " << Root() << "/samples/" << key << ".wav\n";
+      utt2spk << key << " " << key << "\n";
+    }
+  }
+  const std::string exp = dir_->File("multihead_exp");
+  auto r = RunAttend("train --quiet --data " + data + " --exp " + exp +
+                     " --max-steps 2 --threads 1 --encoder.num_layers 1 --encoder.reduction 1"
+                     " --encoder.hidden_dim 16 --encoder.proj_dim 16"
+                     " --decoder-embedding-dim 8 --decoder-hidden-dim 16"
+                     " --attention-type location --attention-dim 16 --attention-heads 4"
+                     " --attention-temperature 0.02");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string sample = kSamples[0];
+  r = RunAttend("transcribe --quiet --format html --beam 2 --nbest 2 --max-len-ratio 0.2 --model " +
+                exp + "/model.attend --output-dir " + dir_->File("multihead") + " " + Root() +
+                "/samples/" + sample + ".wav");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string page = dir_->File("multihead/" + sample + ".html");
+  const std::string html = ReadFileBytes(page);
+  nlohmann::json json = PageData(html);
+  ASSERT_TRUE(json.is_object());
+  const auto& nbest = json["segments"][0]["nbest"];
+  ASSERT_FALSE(nbest.empty());
+  for (const auto& alt : nbest) {
+    const auto& heads = alt["heads"];
+    ASSERT_EQ(heads.size(), 5u);
+    EXPECT_EQ(heads[0]["name"], "all heads (their mean)");
+    EXPECT_EQ(heads[4]["name"], "head 4");
+    EXPECT_NE(heads[1]["rows"], heads[2]["rows"]) << "the test needs heads that differ";
+    const auto& mean = heads[0]["rows"];
+    ASSERT_EQ(mean.size(), alt["tokens"].size() + 1);
+    for (size_t r = 0; r < mean.size(); ++r)
+      for (size_t c = 0; c < mean[r].size(); ++c) {
+        int sum = 0;
+        for (int h = 1; h <= 4; ++h) sum += heads[h]["rows"][r][c].get<int>();
+        EXPECT_NEAR(sum / 4.0, mean[r][c].get<int>(), 1.0) << "row " << r << " frame " << c;
+      }
+  }
+
+  const std::string chromium = FindChromium();
+  if (chromium.empty()) GTEST_SKIP() << "Chromium is not installed (apt-get install chromium)";
+  EXPECT_EQ(SelfTest(chromium, page), "PASS");
+  // A head switch that does not switch fails it.
+  const std::string handler = "state.head = Number(e.target.value);";
+  ASSERT_NE(html.find(handler), std::string::npos);
+  std::string broken = html;
+  broken.replace(broken.find(handler), handler.size(), "state.head = 0;");
+  std::ofstream(dir_->File("dead_switch.html")) << broken;
+  EXPECT_NE(SelfTest(chromium, dir_->File("dead_switch.html"))
+                .find("switching to head 2 did not select it"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <numeric>
 #include <set>
+#include <sstream>
 
 #include "base/error.h"
 #include "frontend/feature_window.h"
@@ -106,6 +107,62 @@ TEST(Dataset, BadUtterancesAreReportedOnceAndSkipped) {
     data.ReportBad(bad, "again");  // a second report stays silent
     EXPECT_EQ(f.Mentions(bad), 1) << bad;
   }
+}
+
+// Speech that fits the encoder only at the slower --speed-perturb factors is
+// kept and never loaded at the faster ones.
+TEST(Dataset, FastSpeechKeepsTheSpeedFactorsItFitsAt) {
+  Fixture f;
+  testing::MakeDataDir(f.dir, 4, 9);
+  Rng rng(3, "fast");
+  frontend::testutil::WriteAudio(f.dir + "/fast.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+                                 testing::kRate, 1, testing::SynthesizeText("abcdefgh", &rng));
+  std::ofstream(f.dir + "/wav.scp", std::ios::app) << "fast " << f.dir << "/fast.wav\n";
+  std::stringstream others;
+  others << std::ifstream(f.dir + "/text").rdbuf();
+  const auto write_fast_text = [&](const std::string& text) {
+    std::ofstream(f.dir + "/text") << others.str() << "fast " << text << "\n";
+  };
+  write_fast_text("ab");
+  DatasetOptions opts;
+  opts.speed_perturb = "1.1,0.9,1.0";
+  int64_t frames = 0;
+  const Dataset placeholder(f.dir, opts, TinyInfo(), f.sink);
+  for (const Utterance& u : placeholder.utterances())
+    if (u.key == "fast") frames = u.frames;
+  // As many distinct neighbouring letters as the encoder gives at speed 1.
+  const int64_t at_1 = (frames + 3) / 4;
+  ASSERT_LT(((static_cast<int64_t>(frames / 1.1) + 1) / 2 + 1) / 2, at_1) << frames;
+  std::string letters;
+  for (int64_t i = 0; i < at_1; ++i) letters += i % 2 ? 'b' : 'a';
+  write_fast_text(letters);
+
+  Dataset data(f.dir, opts, TinyInfo(), f.sink);
+  data.SetVocabulary(decoder::Vocabulary::FromTexts(data.Texts()));
+  EXPECT_TRUE(f.log.empty()) << f.log.front();
+  const auto fast = std::find_if(data.utterances().begin(), data.utterances().end(),
+                                 [](const Utterance& u) { return u.key == "fast"; });
+  ASSERT_NE(fast, data.utterances().end());
+  EXPECT_EQ(fast->max_speed, 1.0f);
+  std::set<int64_t> lengths;
+  for (int epoch = 0; epoch < 8; ++epoch) {
+    BatchLoader loader(&data, nullptr, 1, epoch, EpochOrder(data.num_batches(), 1, epoch), 0, true);
+    for (Batch b; loader.Next(&b);)
+      for (size_t i = 0; i < b.keys.size(); ++i)
+        if (b.keys[i] == "fast") lengths.insert(b.lengths[i]);
+  }
+  ASSERT_EQ(lengths.size(), 2u) << "drawn at 0.9 and 1.0 over 8 epochs";
+  EXPECT_EQ(*lengths.begin(), frames);
+
+  // One letter more than the slowest factor gives fits at none: reported and dropped.
+  const int64_t at_09 = ((static_cast<int64_t>(frames / 0.9) + 1) / 2 + 1) / 2;
+  while (static_cast<int64_t>(letters.size()) <= at_09)
+    letters += letters.back() == 'a' ? 'b' : 'a';
+  write_fast_text(letters);
+  Dataset too_fast(f.dir, opts, TinyInfo(), f.sink);
+  too_fast.SetVocabulary(decoder::Vocabulary::FromTexts(too_fast.Texts()));
+  EXPECT_EQ(f.Mentions("fast"), 1) << ::testing::PrintToString(f.log);
+  EXPECT_EQ(too_fast.utterances().size(), 4u);
 }
 
 // With --keep-empty-text an empty transcript is non-speech: kept, with no

@@ -112,18 +112,29 @@ json Units(const std::vector<TimedUnit>& units) {
   return list;
 }
 
-// The attention matrix as rows of 0..255. The public results carry the mean
-// of the heads only, so that is the one "head" offered.
-json Heads(const Alternative& alt) {
-  json rows = json::array();
-  for (int64_t r = 0; r < alt.attention_rows; ++r) {
-    std::vector<int> row(static_cast<size_t>(alt.attention_cols));
-    for (int64_t c = 0; c < alt.attention_cols; ++c)
-      row[c] = static_cast<int>(
-          std::lround(255 * std::clamp(alt.attention[r * alt.attention_cols + c], 0.0f, 1.0f)));
-    rows.push_back(row);
+// `rows` × `cols` weights as rows of 0..255.
+json Rows(const float* weights, int64_t rows, int64_t cols) {
+  json out = json::array();
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<int> row(static_cast<size_t>(cols));
+    for (int64_t c = 0; c < cols; ++c)
+      row[c] = static_cast<int>(std::lround(255 * std::clamp(weights[r * cols + c], 0.0f, 1.0f)));
+    out.push_back(row);
   }
-  return json::array({{{"name", "all heads (their mean)"}, {"rows", rows}}});
+  return out;
+}
+
+// The attention matrices the head switch offers: the heads' mean first, then
+// each head when the alternative carries them.
+json Heads(const Alternative& alt) {
+  const int64_t rows = alt.attention_rows, cols = alt.attention_cols;
+  json heads = json::array();
+  heads.push_back({{"name", alt.attention_heads > 1 ? "all heads (their mean)" : "attention"},
+                   {"rows", Rows(alt.attention.data(), rows, cols)}});
+  for (int64_t h = 0; h < alt.attention_heads; ++h)
+    heads.push_back({{"name", "head " + std::to_string(h + 1)},
+                     {"rows", Rows(alt.head_attention.data() + h * rows * cols, rows, cols)}});
+  return heads;
 }
 
 std::vector<std::string> WordTexts(const Alternative& alt) {
@@ -215,9 +226,12 @@ std::string RenderExplorerPage(const std::string& key, const Transcript& t,
     const Segment& seg = t.segments[s];
     json nbest = json::array();
     for (const Alternative& a : seg.nbest) {
-      ATTEND_CHECK(a.attention_rows == static_cast<int64_t>(a.tokens.size()) + 1,
-                   "the explorer needs tokens and attention: ", a.attention_rows,
-                   " attention rows for ", a.tokens.size(), " tokens of '", key, "'");
+      ATTEND_CHECK(
+          a.attention_rows == static_cast<int64_t>(a.tokens.size()) + 1 &&
+              a.head_attention.size() ==
+                  static_cast<size_t>(a.attention_heads * a.attention_rows * a.attention_cols),
+          "the explorer needs tokens and attention: ", a.attention_rows, " attention rows for ",
+          a.tokens.size(), " tokens of '", key, "'");
       json alt = {{"text", a.text},
                   {"score", Ms(a.score)},
                   {"attention_score", Ms(a.attention_score)},
@@ -225,7 +239,8 @@ std::string RenderExplorerPage(const std::string& key, const Transcript& t,
                   {"lm_score", Ms(a.lm_score)},
                   {"tokens", Units(a.tokens)},
                   {"words", Units(a.words)},
-                  {"heads", Heads(a)}};
+                  {"heads", Heads(a)},
+                  {"times_from_ctc", a.times_from_ctc}};
       if (reference != nullptr) AddEdits(segment_refs[s], a, &alt);
       nbest.push_back(alt);
     }

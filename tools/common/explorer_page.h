@@ -1,10 +1,10 @@
 // The attention explorer's page for one utterance (`attend transcribe --format
 // html`): a self-contained HTML file that shows, on one time axis, the
 // waveform, the log-mel filterbank, the attention matrix of each n-best
-// alternative (tokens × encoder frames) with the token times (the CTC
-// alignment) over it, and the tokens and words with their confidences; with a
-// reference, the words' substitutions, insertions and deletions. Hovering a
-// token highlights its attention row and audio span; clicking plays the span.
+// alternative (tokens × encoder frames; the heads' mean and, for a multi-head
+// model, each head) with the token times (the CTC forced alignment) over it, and the tokens and
+// words with their confidences; with a reference, the words' substitutions, insertions and
+// deletions. Hovering a token highlights its attention row and audio span; clicking plays the span.
 // The page template is explorer_page.html (compiled in); the data goes in as
 // JSON, the audio as a base64 16-bit WAV, features and attention as 8 bits.
 #pragma once

@@ -6,6 +6,11 @@
 # CTC. Needs stages 0-3 (and 5 for the LM) of run.sh.
 #
 #   local/data_curve.sh [--fractions "0.25 0.5 1"] [--steps 2500] [--data data] [--exp exp/curve]
+#                       [--full-model exp/train/checkpoints/epoch2.attend]
+#
+# --full-model: for fraction 1, a model that stage 4 of run.sh already fine-tuned with
+# the same config and starting model for exactly --steps steps (a checkpoint of it),
+# used instead of training the same thing again.
 #
 # Writes $exp/f<fraction>/{train,decode_*} and $exp/curve.txt (fraction, real hours,
 # speakers, WERs). A rerun resumes an interrupted fine-tune and skips finished ones.
@@ -19,6 +24,7 @@ exp=exp/curve
 train_conf=conf/finetune_mix.conf
 init_model=../../models/default.attend
 nj=2
+full_model=
 # shellcheck source=SCRIPTDIR/../../utils/parse_options.sh
 . ../utils/parse_options.sh
 # shellcheck source=SCRIPTDIR/../path.sh
@@ -30,11 +36,15 @@ subset() {  # subset FRACTION IN_DIR OUT_DIR [PREFIX]: the utterances whose key 
   mkdir -p "$out"
   # The hash is of the uttid without the augmentation prefix, so an utterance and
   # its copies are in or out together.
-  cut -d' ' -f1 "$in/wav.scp" | while read -r utt; do
-    key=${utt#"$prefix"}
-    h=$(printf '%s' "$key" | cksum | cut -d' ' -f1)
-    awk -v h="$h" -v f="$frac" 'BEGIN { exit !(h % 10000 < f * 10000) }' && echo "$utt"
-  done >"$out/keys"
+  python3 -c '
+import sys, zlib
+frac, prefix = float(sys.argv[1]), sys.argv[2]
+for line in sys.stdin:
+    utt = line.split(maxsplit=1)[0]
+    key = utt[len(prefix):] if prefix and utt.startswith(prefix) else utt
+    if zlib.crc32(key.encode()) % 10000 < frac * 10000:
+        print(utt)
+' "$frac" "$prefix" <"$in/wav.scp" >"$out/keys"
   for f in wav.scp text utt2spk; do
     awk 'NR == FNR { k[$1]; next } $1 in k' "$out/keys" "$in/$f" >"$out/$f"
   done
@@ -43,8 +53,13 @@ subset() {  # subset FRACTION IN_DIR OUT_DIR [PREFIX]: the utterances whose key 
 for frac in $fractions; do
   dir=$exp/f$frac
   mkdir -p "$dir"
+  [ -f "$dir/real/wav.scp" ] || subset "$frac" "$data/real_train" "$dir/real"
+  if [ "$frac" = 1 ] && [ -n "$full_model" ] && [ ! -f "$dir/train/model.attend" ]; then
+    mkdir -p "$dir/train"
+    cp "$full_model" "$dir/train/model.attend"
+    echo "$full_model" >"$dir/train/copied_from"
+  fi
   if [ ! -f "$dir/train/model.attend" ]; then
-    subset "$frac" "$data/real_train" "$dir/real"
     subset "$frac" "$data/real_train_aug1" "$dir/aug1" aug1-
     subset "$frac" "$data/real_train_aug2" "$dir/aug2" aug2-
     combine_dirs.sh "$dir/mix" "$dir/real" "$dir/aug1" "$dir/aug2" "$data/synth_train_bl"
