@@ -14,11 +14,11 @@ ATTEND       := $(BUILD_DIR)/tools/attend
 # Debian packages the build and the tests need. (ocl-icd-opencl-dev is only a
 # Recommends of libdnnl-dev, but oneDNN's CMake config requires OpenCL; the
 # attention explorer's pages are tested in headless chromium; `attend stream`'s microphone test
-# records from a PulseAudio null sink through ALSA's pulse plugin.)
+# records from a PulseAudio null sink through ALSA's pulse plugin; NIST's sctk checks the CTM.)
 DEPS := cmake g++ make pkg-config libdnnl-dev ocl-icd-opencl-dev libsndfile1-dev libkissfft-dev \
         libboost-program-options-dev googletest libgtest-dev libsoxr-dev nlohmann-json3-dev \
         libpng-dev portaudio19-dev libopenmpi-dev openmpi-bin sox espeak-ng chromium \
-        pulseaudio pulseaudio-utils libasound2-plugins
+        pulseaudio pulseaudio-utils libasound2-plugins sctk
 # Extra packages only the benchmarks' peers need (PyTorch, torchaudio).
 BENCH_DEPS := python3 python3-torch python3-torchaudio
 # Packages the recipes/synth_en data stages need (text sources, synthesizers, sox;

@@ -1,14 +1,40 @@
 #include "api/decode_flags.h"
 
 #include <filesystem>
+#include <sstream>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
 #include "base/config_file.h"
+#include "base/error.h"
 
 namespace attend {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// Space-separated numbers; "none" or "" is no calibration.
+std::vector<float> ParseWeights(const std::string& text) {
+  std::vector<float> weights;
+  if (text == "none") return weights;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) {
+    size_t used = 0;
+    float w = 0;
+    try {
+      w = std::stof(word, &used);
+    } catch (const std::exception&) {
+    }
+    ATTEND_CHECK(used == word.size(), "--confidence-weights: '", word, "' is not a number");
+    weights.push_back(w);
+  }
+  return weights;
+}
+
+}  // namespace
 
 void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
   desc->add_options()("beam", po::value(&o->beam)->default_value(o->beam),
@@ -40,6 +66,15 @@ void RegisterDecodeFlags(DecodeOptions* o, po::options_description* desc) {
                                              "oneDNN threads per decoder (0 = all cores)")(
       "vtln-warp", po::value(&o->vtln_warp)->default_value(o->vtln_warp),
       "VTLN warp factor applied to the model's filterbank (1 = none)");
+  desc->add_options()(
+      "confidence-weights", po::value<std::string>()->notifier([o](const std::string& text) {
+        o->confidence_weights = ParseWeights(text);
+      }),
+      "word confidence calibration: logistic weights, bias first, over the word features "
+      "(decoder/word_confidence.h); 'none': the lowest token confidence, uncalibrated")(
+      "confidence-nbest-scale",
+      po::value(&o->confidence_nbest_scale)->default_value(o->confidence_nbest_scale),
+      "word confidence: n-best posteriors are a softmax of this times the scores");
   o->endpoint.Register(desc);
 }
 

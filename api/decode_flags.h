@@ -15,9 +15,9 @@ namespace attend {
 // --beam, --nbest, --ctc-weight, --lm, --lm-weight, --word-lm,
 // --word-lm-weight, --oov-penalty, --length-penalty,
 // --length-normalization, --max-len-ratio, --min-len-ratio, --threads,
-// --vtln-warp and the endpoint flags (EndpointOptions::Register), bound to `options`' fields with
-// their current values as defaults. Values are checked when the Recognizer is built (attend::Error
-// names the option).
+// --vtln-warp, --confidence-weights, --confidence-nbest-scale and the endpoint flags
+// (EndpointOptions::Register), bound to `options`' fields with their current values as defaults.
+// Values are checked when the Recognizer is built (attend::Error names the option).
 void RegisterDecodeFlags(DecodeOptions* options, boost::program_options::options_description* desc);
 
 // MODEL.decode.conf for MODEL.attend: the decoding options a model ships with.

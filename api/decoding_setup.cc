@@ -20,6 +20,14 @@ DecodingSetup::DecodingSetup(std::shared_ptr<const Model> model_in, const Decode
   search_options.keep_attention = options.keep_attention;
   search_options.keep_head_attention = options.keep_head_attention;
   search_options.Validate();
+  calibration.weights = options.confidence_weights;
+  calibration.nbest_scale = options.confidence_nbest_scale;
+  calibration.Validate();
+  word_features = calibration.enabled() || options.keep_confidence_features;
+  if (word_features) {
+    search_options.nbest = options.beam;
+    search_options.keep_attention = true;
+  }
   options.endpoint.Validate();
   ATTEND_CHECK(
       options.partial_interval_seconds > 0 && std::isfinite(options.partial_interval_seconds),

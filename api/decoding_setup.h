@@ -13,6 +13,7 @@
 #include "decoder/beam_search.h"
 #include "decoder/lm_sum.h"
 #include "decoder/ngram_lm.h"
+#include "decoder/word_confidence.h"
 #include "decoder/word_lm.h"
 #include "model/asr_model.h"
 
@@ -33,6 +34,11 @@ struct DecodingSetup {
   std::optional<decoder::LmSum> lm_sum;
   const decoder::LanguageModel* fused_lm = nullptr;  // what search fuses, if any
   decoder::BeamSearchOptions search_options;
+  decoder::ConfidenceCalibration calibration;
+  // Word confidences need the whole final beam (n-best posteriors) and the
+  // attention (its agreement with CTC): search returns beam hypotheses and
+  // keeps attention, the stream returns options.nbest.
+  bool word_features = false;
 };
 
 }  // namespace attend

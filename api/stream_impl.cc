@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "decoder/ctc_pauses.h"
 #include "decoder/timestamps.h"
+#include "decoder/word_confidence.h"
 #include "frontend/audio_reader.h"
 #include "nn/engine.h"
 
@@ -255,6 +256,16 @@ void StreamImpl::Encode(frontend::Matrix feats) {
   network_.ctc().Forward(encoded_, &ctc_log_probs_, &ctc_plans_);
 }
 
+void StreamImpl::SetWordConfidences(const std::vector<decoder::WordFeatures>& features,
+                                    Alternative* alt) const {
+  for (size_t i = 0; i < alt->words.size(); ++i) {
+    TimedUnit& w = alt->words[i];
+    if (setup_->calibration.enabled()) w.confidence = setup_->calibration.Probability(features[i]);
+    if (options_.keep_confidence_features)
+      w.features.assign(features[i].begin(), features[i].end());
+  }
+}
+
 void StreamImpl::DecodeUtterance(int64_t frames) {
   frontend::Matrix feats = OpenRows(frames);
   if (endpointer_.IsPauseOnly(feats)) return;  // rule 1: a pause alone
@@ -328,26 +339,54 @@ Segment StreamImpl::Search(const nn::Tensor& encoded, const std::vector<int64_t>
   segment.end = static_cast<double>(start_frame + frames) * shift;
   const double per_frame = network_.seconds_per_encoder_frame();
   const decoder::Vocabulary& vocab = network_.vocab();
-  for (decoder::Hypothesis& h : hyps) {
+  // Times and words of every hypothesis: word confidences compare them.
+  std::vector<std::vector<decoder::TokenSpan>> spans(hyps.size());
+  std::vector<std::vector<decoder::WordSpan>> words(hyps.size());
+  std::vector<std::vector<std::string>> word_texts(hyps.size());
+  std::vector<bool> from_ctc(hyps.size());  // times from the CTC alignment, not attention peaks
+  std::vector<float> scores;
+  for (size_t k = 0; k < hyps.size(); ++k) {
+    spans[k] = decoder::CtcAlign(ctc_log_probs.data(), lengths[0], vocab.size(),
+                                 decoder::Vocabulary::kBlank, hyps[k].tokens);
+    from_ctc[k] = !spans[k].empty();
+    if (spans[k].empty()) spans[k] = decoder::AttentionAlign(hyps[k].attention, hyps[k].tokens);
+    words[k] = decoder::GroupWords(spans[k], vocab);
+    for (const auto& w : words[k]) word_texts[k].push_back(w.word);
+    scores.push_back(hyps[k].score);
+  }
+  const std::vector<double> posteriors =
+      decoder::NbestPosteriors(scores, setup_->calibration.nbest_scale);
+  auto seconds = [&](int64_t f) {
+    return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
+  };
+  const size_t returned = std::min(hyps.size(), static_cast<size_t>(options_.nbest));
+  for (size_t k = 0; k < returned; ++k) {
+    decoder::Hypothesis& h = hyps[k];
     Alternative alt;
     alt.text = vocab.Decode(h.tokens);
     alt.score = h.score;
     alt.attention_score = h.attention_score;
     alt.ctc_score = h.ctc_score;
     alt.lm_score = h.lm_score;
-    std::vector<decoder::TokenSpan> spans = decoder::CtcAlign(
-        ctc_log_probs.data(), lengths[0], vocab.size(), decoder::Vocabulary::kBlank, h.tokens);
-    alt.times_from_ctc = !spans.empty() || h.tokens.empty();
-    if (spans.empty()) spans = decoder::AttentionAlign(h.attention, h.tokens);
-    auto seconds = [&](int64_t f) {
-      return std::min(segment.end, segment.start + static_cast<double>(f) * per_frame);
-    };
+    alt.times_from_ctc = from_ctc[k] || h.tokens.empty();
     if (options_.keep_tokens)
-      for (const auto& s : spans)
+      for (const auto& s : spans[k])
         alt.tokens.push_back(
-            {vocab.Token(s.token), seconds(s.start_frame), seconds(s.end_frame), s.confidence});
-    for (const auto& w : decoder::GroupWords(spans, vocab))
-      alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence});
+            {vocab.Token(s.token), seconds(s.start_frame), seconds(s.end_frame), s.confidence, {}});
+    for (const auto& w : words[k])
+      alt.words.push_back({w.word, seconds(w.start_frame), seconds(w.end_frame), w.confidence, {}});
+    if (setup_->word_features)
+      SetWordConfidences(
+          decoder::ComputeWordFeatures(h, spans[k], words[k],
+                                       decoder::NbestWordPosteriors(word_texts, posteriors, k),
+                                       posteriors[k]),
+          &alt);
+    alt.confidence = static_cast<float>(posteriors[k]);
+    if (!alt.words.empty()) {
+      double sum = 0;
+      for (const TimedUnit& w : alt.words) sum += w.confidence;
+      alt.confidence = static_cast<float>(sum / static_cast<double>(alt.words.size()));
+    }
     if (options_.keep_attention && h.attention.rank() == 2) {
       alt.attention_rows = h.attention.dim(0);
       alt.attention_cols = h.attention.dim(1);

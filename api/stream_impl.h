@@ -81,6 +81,10 @@ class StreamImpl : public Stream {
   // Applies the endpointer's boundaries until it waits for more audio.
   void DecodeEndedUtterances(bool final);
   void DecodeUtterance(int64_t frames);
+  // The words' calibrated confidences (when the setup has a calibration) and
+  // their features (when asked for); features: one per word of alt.
+  void SetWordConfidences(const std::vector<decoder::WordFeatures>& features,
+                          Alternative* alt) const;
   // Removes open_'s first `frames` rows (decoded or pause).
   void DropFrames(int64_t frames);
   frontend::Matrix OpenRows(int64_t frames) const;

@@ -82,6 +82,8 @@ struct HistoryEntry {
   int parent;                // previous entry, -1 at the start
   int64_t attention_offset;  // into Utterance::attention, -1 when not kept
   int64_t heads_offset;      // into Utterance::head_attention, -1 when not kept
+  float attention_part;      // ln P_att(token)
+  float lm_part;             // ln P_lm(token)
 };
 
 struct Candidate {
@@ -134,7 +136,14 @@ void Traceback(const Utterance& ut, int last, bool keep_attention, int heads, Hy
   for (int h = last; h >= 0; h = ut.history[h].parent) path.push_back(h);
   std::reverse(path.begin(), path.end());
   hyp->tokens.clear();
-  for (size_t i = 0; i + 1 < path.size(); ++i) hyp->tokens.push_back(ut.history[path[i]].token);
+  hyp->token_attention_scores.clear();
+  hyp->token_lm_scores.clear();
+  for (size_t i = 0; i < path.size(); ++i) {
+    const HistoryEntry& entry = ut.history[path[i]];
+    if (i + 1 < path.size()) hyp->tokens.push_back(entry.token);
+    hyp->token_attention_scores.push_back(entry.attention_part);
+    hyp->token_lm_scores.push_back(entry.lm_part);
+  }
   if (!keep_attention) return;
   hyp->attention.Resize({static_cast<int64_t>(path.size()), ut.frames});
   for (size_t i = 0; i < path.size(); ++i)
@@ -342,7 +351,7 @@ std::vector<std::vector<Hypothesis>> BeamSearch::Search(const nn::Tensor& encode
       for (const Candidate& cand : candidates) {
         const Slot& parent = ut.slots[cand.slot];
         const int row = u * B + cand.slot;
-        HistoryEntry entry{cand.token, parent.history, -1, -1};
+        HistoryEntry entry{cand.token, parent.history, -1, -1, cand.attention_part, cand.lm_part};
         if (options_.keep_attention) {
           entry.attention_offset = static_cast<int64_t>(ut.attention.size());
           const float* a = attention.data() + static_cast<int64_t>(row) * T;

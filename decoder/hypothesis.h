@@ -19,6 +19,10 @@ struct Hypothesis {
   float attention_score = 0;  // Σ ln P_att(token) including <eos>
   float ctc_score = 0;        // ln P_ctc(prefix), the CTC prefix probability of tokens + <eos>
   float lm_score = 0;         // Σ ln P_lm(token) including <eos>
+  // ln P_att and ln P_lm of each token, then of <eos> (they sum to
+  // attention_score and lm_score).
+  std::vector<float> token_attention_scores;
+  std::vector<float> token_lm_scores;
   // [tokens + 1, T'] attention weights that produced each token and the
   // final <eos>; empty when the search was asked not to keep them.
   nn::Tensor attention;

@@ -103,7 +103,8 @@ std::vector<WordSpan> GroupWords(const std::vector<TokenSpan>& spans, const Voca
     words.push_back(current);
     ids.clear();
   };
-  for (const TokenSpan& s : spans) {
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const TokenSpan& s = spans[i];
     if (s.token == space && space != Vocabulary::kUnk) {
       flush();
       continue;
@@ -111,7 +112,9 @@ std::vector<WordSpan> GroupWords(const std::vector<TokenSpan>& spans, const Voca
     if (ids.empty()) {
       current.start_frame = s.start_frame;
       current.confidence = s.confidence;
+      current.first_token = static_cast<int>(i);
     }
+    current.end_token = static_cast<int>(i) + 1;
     current.end_frame = s.end_frame;
     current.confidence = std::min(current.confidence, s.confidence);
     ids.push_back(s.token);

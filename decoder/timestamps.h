@@ -38,6 +38,8 @@ struct WordSpan {
   int64_t start_frame = 0;
   int64_t end_frame = 0;
   float confidence = 0;  // the lowest token confidence in the word
+  int first_token = 0;   // the word's tokens: spans[first_token, end_token)
+  int end_token = 0;
 };
 
 // Groups token spans into words at the vocabulary's <space> token.

@@ -15,6 +15,7 @@
 #include "decoder/error_rate.h"
 #include "tools/commands.h"
 #include "tools/common/cli.h"
+#include "tools/common/ctm.h"
 
 namespace attend::tools {
 namespace {
@@ -66,6 +67,25 @@ void PrintGroups(const std::string& groups_path, const std::map<std::string, Gro
   }
 }
 
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
+  return text;
+}
+
+// Each hypothesis word's confidence and whether the alignment matched it
+// (nothing when the CTM has no confidences).
+void CollectConfidences(const CtmUtterance& u, const std::vector<decoder::AlignedPair>& alignment,
+                        std::vector<float>* confidences, std::vector<bool>* correct) {
+  if (u.confidences.empty()) return;
+  size_t j = 0;
+  for (const decoder::AlignedPair& p : alignment) {
+    if (p.op == 'D') continue;
+    confidences->push_back(u.confidences[j++]);
+    correct->push_back(p.op == 'C');
+  }
+}
+
 }  // namespace
 
 int RunScore(const Args& args) {
@@ -73,12 +93,15 @@ int RunScore(const Args& args) {
       "score", "attend score [options] --ref REF --hyp HYP",
       "Word and character error rates of HYP against REF, both Kaldi `text` files (`uttid "
       "transcript` lines). An utterance missing from HYP counts as an empty hypothesis; one "
-      "missing from REF is an error. CER ignores whitespace."};
+      "missing from REF is an error. CER ignores whitespace. A HYP named *.ctm is read as NIST "
+      "CTM (`attend transcribe --format ctm`, keyed by uttid), and the normalized cross entropy "
+      "of its word confidences (NCE, as sclite reports it) is printed too."};
   std::string ref_path, hyp_path, groups_path;
   bool details = false;
   po::options_description options("Options");
   options.add_options()("ref", po::value(&ref_path)->required(), "reference text file")(
-      "hyp", po::value(&hyp_path)->required(), "hypothesis text file ('-' for stdin)")(
+      "hyp", po::value(&hyp_path)->required(),
+      "hypothesis text file ('-' for stdin), or a CTM file (*.ctm)")(
       "details", po::bool_switch(&details), "print each utterance's word alignment")(
       "groups", po::value(&groups_path),
       "also print WER and CER per group; FILE has `uttid group` lines, such as a data "
@@ -89,7 +112,17 @@ int RunScore(const Args& args) {
 
   auto refs = ReadTextTable(ref_path);
   std::map<std::string, std::string> hyps;
-  for (auto& e : ReadTextTable(hyp_path)) hyps.emplace(e.key, e.value);
+  // A CTM hypothesis: its words, and its confidences for the NCE.
+  const bool ctm = hyp_path.size() > 4 && hyp_path.substr(hyp_path.size() - 4) == ".ctm";
+  std::map<std::string, CtmUtterance> ctm_utts;
+  if (ctm) {
+    ctm_utts = ReadCtm(hyp_path);
+    for (const auto& [key, u] : ctm_utts) hyps.emplace(key, JoinWords(u.words));
+  } else {
+    for (auto& e : ReadTextTable(hyp_path)) hyps.emplace(e.key, e.value);
+  }
+  std::vector<float> confidences;
+  std::vector<bool> correct;
   std::set<std::string> ref_keys;
   for (const auto& r : refs) ref_keys.insert(r.key);
   for (const auto& [key, text] : hyps)
@@ -111,7 +144,9 @@ int RunScore(const Args& args) {
     const std::string hyp = it == hyps.end() ? "" : it->second;
     std::vector<decoder::AlignedPair> alignment;
     decoder::ErrorCounts w = decoder::Align(decoder::SplitWords(r.value), decoder::SplitWords(hyp),
-                                            details ? &alignment : nullptr);
+                                            details || ctm ? &alignment : nullptr);
+    if (ctm && it != hyps.end())
+      CollectConfidences(ctm_utts.at(r.key), alignment, &confidences, &correct);
     const decoder::ErrorCounts c =
         decoder::Align(decoder::SplitCharacters(r.value), decoder::SplitCharacters(hyp), nullptr);
     chars += c;
@@ -132,6 +167,12 @@ int RunScore(const Args& args) {
               static_cast<long long>(sentence_errors), refs.size());
   std::printf("Scored %zu sentences, %lld not present in hyp.\n", refs.size(),
               static_cast<long long>(missing));
+  if (!confidences.empty()) {
+    const int64_t right = std::count(correct.begin(), correct.end(), true);
+    std::printf("NCE %.3f [ %lld of %zu hypothesis words right ]\n",
+                NormalizedCrossEntropy(confidences, correct), static_cast<long long>(right),
+                correct.size());
+  }
   if (!groups_path.empty()) PrintGroups(groups_path, groups);
   return 0;
 }

@@ -258,7 +258,9 @@ int RunTranscribe(const Args& args) {
       "batch", po::value(&batch)->default_value(batch),
       "with --jobs > 1: utterances of different recordings encoded together (GEMMs; less CPU, "
       "more memory: see README); 1: each alone. Not with --segments or --format html")(
-      "quiet", po::bool_switch(&quiet), "no progress bar");
+      "confidence-features", po::bool_switch(&decode.keep_confidence_features),
+      "--format json: each word's confidence features (the calibration's inputs, "
+      "decoder/word_confidence.h)")("quiet", po::bool_switch(&quiet), "no progress bar");
   po::options_description decode_flags(
       "Decoding (defaults: the model's MODEL.decode.conf, if any)");
   RegisterDecodeFlags(&decode, &decode_flags);
@@ -276,6 +278,8 @@ int RunTranscribe(const Args& args) {
   if (html && !png_dir.empty())
     throw UsageError(
         "--attention-png does not go with --format html (its pages draw the attention)");
+  if (decode.keep_confidence_features && format != "json")
+    throw UsageError("--confidence-features needs --format json");
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
   if (batch < 1) throw UsageError("--batch must be at least 1, got " + std::to_string(batch));
   decode.keep_attention = html || !png_dir.empty();

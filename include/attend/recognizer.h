@@ -39,6 +39,13 @@ struct DecodeOptions {
   bool keep_attention = true;         // return attention matrices
   bool keep_head_attention = false;   // with keep_attention: also each head's (multi-head models)
   bool keep_tokens = true;            // return per-token times (words are returned either way)
+  // Word confidence calibration (MODEL.decode.conf's confidence-weights):
+  // logistic weights, bias first, over the word features of
+  // decoder/word_confidence.h. Empty: a word's confidence is its lowest token
+  // confidence, uncalibrated.
+  std::vector<float> confidence_weights;
+  float confidence_nbest_scale = 1.0f;    // n-best posteriors: softmax of this × score
+  bool keep_confidence_features = false;  // return each word's features (fitting them)
   // Where utterances end (segments of longer audio): the endpoint rules.
   EndpointOptions endpoint;
   // Streams: seconds of new audio after which PartialText() decodes the open

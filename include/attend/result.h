@@ -9,10 +9,17 @@
 namespace attend {
 
 struct TimedUnit {
-  std::string text;      // a word, or a token ("a", "<space>")
-  double start = 0;      // seconds from the start of the audio
-  double end = 0;        // seconds
+  std::string text;  // a word, or a token ("a", "<space>")
+  double start = 0;  // seconds from the start of the audio
+  double end = 0;    // seconds
+  // Words: the probability that the word is right when the model ships a
+  // calibration (DecodeOptions::confidence_weights), else the lowest token
+  // confidence. Tokens: the token's mean CTC posterior over its frames
+  // (attention weight at its peak without CTC); a likelihood, not calibrated.
   float confidence = 0;  // in [0, 1]
+  // Words, with DecodeOptions::keep_confidence_features: the calibration's
+  // inputs (decoder/word_confidence.h).
+  std::vector<float> features;
 };
 
 struct Alternative {
@@ -21,6 +28,9 @@ struct Alternative {
   float attention_score = 0;  // ln P_att of the tokens and <eos>
   float ctc_score = 0;        // ln P_ctc of the token sequence
   float lm_score = 0;         // ln P_lm (0 without an LM); with both LMs the weighted sum
+  // The mean confidence of its words (with a calibration: the expected share
+  // of its words that are right); without words, its n-best posterior.
+  float confidence = 0;
   std::vector<TimedUnit> words;
   std::vector<TimedUnit> tokens;
   // Attention weights, row-major [attention_rows, attention_cols]: one row per

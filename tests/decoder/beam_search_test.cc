@@ -271,6 +271,12 @@ TEST(BeamSearch, NbestIsSortedUniqueAndCarriesConsistentParts) {
     float recomposed = 0.5f * r[k].attention_score + 0.5f * r[k].ctc_score +
                        opt.length_penalty * static_cast<float>(r[k].tokens.size() + 1);
     EXPECT_NEAR(r[k].score, recomposed, 1e-4);
+    // Per-token attention scores: one per token plus <eos>, summing to the total.
+    ASSERT_EQ(r[k].token_attention_scores.size(), r[k].tokens.size() + 1);
+    ASSERT_EQ(r[k].token_lm_scores.size(), r[k].tokens.size() + 1);
+    float sum = 0;
+    for (float x : r[k].token_attention_scores) sum += x;
+    EXPECT_NEAR(sum, r[k].attention_score, 1e-4);
     // One attention row per token plus <eos>, over the valid frames.
     EXPECT_EQ(r[k].attention.shape(), (nn::Shape{static_cast<int64_t>(r[k].tokens.size() + 1), T}));
   }

@@ -136,6 +136,11 @@ TEST(GroupWords, SplitsAtSpaces) {
   EXPECT_NEAR(words[0].confidence, 0.5f, 1e-6);
   EXPECT_EQ(words[1].word, "c");
   EXPECT_EQ(words[1].start_frame, 6);
+  // Each word knows its tokens: "a b" are spans 0-1, "c" span 3 (2 is the space).
+  EXPECT_EQ(words[0].first_token, 0);
+  EXPECT_EQ(words[0].end_token, 2);
+  EXPECT_EQ(words[1].first_token, 3);
+  EXPECT_EQ(words[1].end_token, 4);
 }
 
 }  // namespace

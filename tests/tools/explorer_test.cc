@@ -51,8 +51,8 @@ Alternative Letters(const std::string& text, double start) {
   double t = start;
   for (char c : text) {
     const std::string token = c == ' ' ? "<space>" : std::string(1, c);
-    a.tokens.push_back({token, t, t + 0.04, 0.9f});
-    if (c != ' ') a.words.push_back({token, t, t + 0.04, 0.9f});
+    a.tokens.push_back({token, t, t + 0.04, 0.9f, {}});
+    if (c != ' ') a.words.push_back({token, t, t + 0.04, 0.9f, {}});
     t += 0.04;
   }
   a.attention_rows = static_cast<int64_t>(a.tokens.size()) + 1;

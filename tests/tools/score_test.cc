@@ -46,6 +46,27 @@ TEST(ScoreCli, GroupsBreakDownTheRates) {
   EXPECT_EQ(r.output.rfind("attend: error: utterance 'u2' has no group (", 0), 0u) << r.output;
 }
 
+// A CTM hypothesis (attend transcribe --format ctm): the same rates, and the
+// NCE of its confidences as sclite computes it.
+TEST(ScoreCli, CtmHypothesisAddsTheNce) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("ref")) << "u1 a b c d\nu2 e\n";
+  std::ofstream(dir.File("hyp.ctm")) << ";; comment\nu1 1 0.0 0.1 a 0.9\nu1 1 0.1 0.1 x 0.2\n"
+                                        "u1 1 0.2 0.1 c 0.8\nu1 1 0.3 0.1 d 0.6\n";
+  auto r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("hyp.ctm"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("%WER 40.00 [ 2 / 5, 0 ins, 1 del, 1 sub ]"), std::string::npos)
+      << r.output;
+  // 3 of 4 words right: (H(0.75) - H(conf)) / H(0.75) = 0.5277 in bits.
+  EXPECT_NE(r.output.find("NCE 0.528 [ 3 of 4 hypothesis words right ]"), std::string::npos)
+      << r.output;
+  std::ofstream(dir.File("bad.ctm")) << "u1 1 0.0 0.1 a 1.5\n";
+  r = RunAttend("score --ref " + dir.File("ref") + " --hyp " + dir.File("bad.ctm"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("attend: error: confidence 1.5 outside [0, 1] on line 1 (", 0), 0u)
+      << r.output;
+}
+
 TEST(ScoreCli, BadInputIsAOneLineError) {
   testing::TempDir dir;
   std::ofstream(dir.File("ref")) << "u1 a\nu1 b\n";

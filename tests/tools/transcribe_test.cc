@@ -516,5 +516,44 @@ TEST_F(TranscribeTest, WithoutModelUsesAttendModelElseTheBundledOneFromAnyDirect
       << missing.output;
 }
 
+// The bundled model's decode.conf calibrates word confidences: the same words
+// and times as uncalibrated (--confidence-weights none), other confidences, and
+// --confidence-features shows the calibration's 13 inputs per word.
+TEST(TranscribeConfidenceTest, CalibrationChangesConfidencesOnly) {
+  const std::string root = std::string(ATTEND_TEST_DATA_DIR) + "/..";
+  const std::string run = "transcribe --quiet --threads 1 --format json --model " + root +
+                          "/models/default.attend " + root +
+                          "/samples/espeak_engb_aunty-d001653.wav";
+  auto cal = RunAttend(run + " --confidence-features");
+  auto raw = RunAttend(run + " --confidence-weights none");
+  ASSERT_EQ(cal.exit_code, 0) << cal.output;
+  ASSERT_EQ(raw.exit_code, 0) << raw.output;
+  auto words = [](const std::string& output) {
+    const std::string line = output.substr(output.find('{'));
+    return nlohmann::json::parse(line)["segments"][0]["nbest"][0]["words"];
+  };
+  const nlohmann::json c = words(cal.output), r = words(raw.output);
+  ASSERT_EQ(c.size(), r.size());
+  ASSERT_GT(c.size(), 0u);
+  bool any_different = false;
+  for (size_t i = 0; i < c.size(); ++i) {
+    EXPECT_EQ(c[i]["word"], r[i]["word"]);
+    EXPECT_EQ(c[i]["start"], r[i]["start"]);
+    EXPECT_EQ(c[i]["end"], r[i]["end"]);
+    EXPECT_EQ(c[i]["features"].size(), 13u);
+    EXPECT_FALSE(r[i].contains("features"));
+    const double p = c[i]["confidence"];
+    EXPECT_TRUE(p >= 0 && p <= 1) << p;
+    any_different |= c[i]["confidence"] != r[i]["confidence"];
+  }
+  EXPECT_TRUE(any_different);
+
+  auto bad = RunAttend(run + " --confidence-weights '1 2'");
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("attend: error: --confidence-weights needs 14 numbers"),
+            std::string::npos)
+      << bad.output;
+}
+
 }  // namespace
 }  // namespace attend

@@ -60,11 +60,17 @@ double Rounded(double x, int places) {
 
 nlohmann::json Units(const std::vector<TimedUnit>& units, const char* name) {
   nlohmann::json list = nlohmann::json::array();
-  for (const TimedUnit& u : units)
+  for (const TimedUnit& u : units) {
     list.push_back({{name, u.text},
                     {"start", Rounded(u.start, 3)},
                     {"end", Rounded(u.end, 3)},
                     {"confidence", Rounded(u.confidence, 3)}});
+    if (!u.features.empty()) {
+      nlohmann::json features = nlohmann::json::array();
+      for (float f : u.features) features.push_back(Rounded(f, 4));
+      list.back()["features"] = features;
+    }
+  }
   return list;
 }
 
@@ -79,6 +85,7 @@ void WriteJson(const std::string& key, const Transcript& t, const std::vector<st
                        {"attention_score", Rounded(a.attention_score, 4)},
                        {"ctc_score", Rounded(a.ctc_score, 4)},
                        {"lm_score", Rounded(a.lm_score, 4)},
+                       {"confidence", Rounded(a.confidence, 3)},
                        {"words", Units(a.words, "word")},
                        {"tokens", Units(a.tokens, "token")}});
     segments.push_back(
