@@ -47,7 +47,7 @@ def test_fbank_options_are_kaldis(attend_module):
     samples, rate = read_wav(SAMPLE)
     features = attend_module.fbank(samples, rate, num_mel_bins=40, frame_shift=20,
                                    use_energy=True, window_type="hamming")
-    expected = cli_features(SAMPLE, "--num-mel-bins=40", "--frame-shift=20", "--use-energy",
+    expected = cli_features(SAMPLE, "--num-mel-bins=40", "--frame-shift=20", "--use-energy=true",
                             "--window-type=hamming")
     assert features.shape == expected.shape and features.shape[1] == 41
     np.testing.assert_array_equal(features, expected)
