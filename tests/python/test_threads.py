@@ -55,3 +55,16 @@ def test_streams_in_threads(attend_module, model):
 
     got = run_in_threads([lambda: stream_text(SAMPLE), lambda: stream_text(OTHER_SAMPLE)])
     assert got == [recognizer.transcribe(SAMPLE).text, recognizer.transcribe(OTHER_SAMPLE).text]
+
+
+def test_stream_made_on_one_thread_fed_from_another(attend_module, fast):
+    samples, rate = read_wav(SAMPLE)
+    stream = fast.stream()  # made here, on the main thread
+    stream.accept(samples[:rate], rate)
+
+    def rest():
+        events = stream.accept(samples[rate:], rate) + stream.finish()
+        return " ".join(e.text for e in events if e.type == "final")
+
+    (text,) = run_in_threads([rest])
+    assert text == fast.transcribe(SAMPLE).text
