@@ -36,6 +36,8 @@ REAL_RECIPE_DEPS := beneath-a-steel-sky flight-of-the-amazon-queen asterisk-core
                     asterisk-core-sounds-en-wav hedgewars-data klettres-data mpg123 wordnet-base \
                     pocketsphinx-testdata alsa-utils
 DEPS += $(RECIPE_DEPS) $(REAL_RECIPE_DEPS)
+# The Python module (python/) and its tests and example.
+DEPS += python3-dev pybind11-dev python3-numpy python3-pytest python3-matplotlib
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

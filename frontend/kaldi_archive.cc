@@ -67,9 +67,26 @@ void WriteMatrix(std::ostream& out, const BasicMatrix<T>& m, bool binary) {
   out.precision(precision);
 }
 
+// Fails unless a seekable stream holds `bytes` more bytes: a corrupt header
+// must not allocate what its data cannot fill (gigabytes, before the
+// truncation shows). Pipes are not seekable and not checked.
+void CheckBytesLeft(std::istream& in, int64_t bytes, const std::string& what) {
+  const std::streampos here = in.tellg();
+  if (here == std::streampos(-1)) return;
+  in.seekg(0, std::ios::end);
+  const std::streampos end = in.tellg();
+  in.clear();
+  in.seekg(here);
+  if (end == std::streampos(-1)) return;
+  ATTEND_CHECK(static_cast<int64_t>(end - here) >= bytes,
+               "truncated matrix data: its header announces ", bytes, " bytes, the file holds ",
+               static_cast<int64_t>(end - here), " more (", what, ")");
+}
+
 template <typename From, typename To>
 void ReadRawInto(std::istream& in, int32_t rows, int32_t cols, const std::string& what,
                  BasicMatrix<To>* out) {
+  CheckBytesLeft(in, static_cast<int64_t>(rows) * cols * static_cast<int64_t>(sizeof(From)), what);
   out->Resize(rows, cols);
   std::vector<From> raw(static_cast<size_t>(rows) * cols);
   in.read(reinterpret_cast<char*>(raw.data()),
@@ -91,6 +108,12 @@ void ReadCompressed(std::istream& in, const std::string& token, const std::strin
   ATTEND_CHECK(in.good() && h.num_rows >= 0 && h.num_cols >= 0, "bad compressed matrix header (",
                what, ")");
   const int32_t rows = h.num_rows, cols = h.num_cols;
+  const int64_t values = static_cast<int64_t>(rows) * cols;
+  CheckBytesLeft(in,
+                 token == "CM"    ? 8 * int64_t{cols} + values
+                 : token == "CM2" ? 2 * values
+                                  : values,
+                 what);
   out->Resize(rows, cols);
   auto u16_to_float = [&](uint16_t v) { return h.min_value + h.range * 1.52590218966964e-05f * v; };
   if (token == "CM") {

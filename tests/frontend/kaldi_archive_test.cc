@@ -137,6 +137,33 @@ TEST(KaldiArchive, ReadsCompressedMatrices) {
   EXPECT_NEAR(m(2, 0), 255.0f, 1e-3);
 }
 
+// A corrupt header announcing gigabytes over a few bytes of data fails as
+// truncated before anything that size is allocated.
+TEST(KaldiArchive, HugeHeaderOverTruncatedDataFails) {
+  testing::TempDir dir;
+  const int32_t huge = 0x7fffffff, two = 2;
+  for (const std::string token : {"FM ", "DM ", "CM ", "CM2 ", "CM3 "}) {
+    std::string bytes = "utt1 " + std::string("\0B", 2) + token;
+    if (token == "FM " || token == "DM ") {
+      bytes += '\4' + std::string(reinterpret_cast<const char*>(&huge), 4) + '\4' +
+               std::string(reinterpret_cast<const char*>(&two), 4);
+    } else {
+      const float min_range[2] = {0.0f, 1.0f};
+      bytes += std::string(reinterpret_cast<const char*>(min_range), 8) +
+               std::string(reinterpret_cast<const char*>(&huge), 4) +
+               std::string(reinterpret_cast<const char*>(&two), 4);
+    }
+    bytes += std::string(64, '\1');
+    std::ofstream(dir.File("huge.ark"), std::ios::binary) << bytes;
+    try {
+      MatrixArchiveReader r("ark:" + dir.File("huge.ark"));
+      FAIL() << token << ": no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(KaldiArchive, SpecifiersAndErrors) {
   EXPECT_TRUE(IsTableSpecifier("ark,t:-"));
   EXPECT_TRUE(IsTableSpecifier("scp:wav.scp"));
