@@ -5,6 +5,8 @@
 
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
 BUILD_TYPE   ?= Release
 ATTEND_WERROR ?= OFF
 JOBS         ?= $(shell nproc)
@@ -37,7 +39,7 @@ DEPS += $(RECIPE_DEPS) $(REAL_RECIPE_DEPS)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test bench format clean
+.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test fuzz bench format clean
 
 all: build
 
@@ -84,6 +86,14 @@ asan-test: deps
 	cd $(ASAN_DIR) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  ctest -LE slow --output-on-failure -j $(JOBS)
 
+# Builds the libFuzzer targets (tests/fuzz, clang) and runs each for FUZZ_SECONDS.
+fuzz: deps
+	$(call install_missing,clang-14 libclang-rt-14-dev)
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DATTEND_FUZZ=ON -DATTEND_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 bench: bench-deps build
 	@bash bench/run.sh $(BUILD_DIR)
 
@@ -91,4 +101,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
