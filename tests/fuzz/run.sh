@@ -21,7 +21,8 @@ for t in $targets; do
   mkdir -p "$work" "$artifacts"
   # A 2 GB allocation from a small file is a finding (-malloc_limit_mb), and
   # so is one input taking over 25 s (-timeout).
-  "$exe" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -malloc_limit_mb=2048 \
+  LSAN_OPTIONS=suppressions=$here/../lsan.supp:print_suppressions=0 \
+    "$exe" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -malloc_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$here/corpus/$t" \
     < /dev/null > "$out/$t.log" 2>&1
   status=$?
