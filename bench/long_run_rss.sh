@@ -18,10 +18,10 @@ wav=$out/long_${seconds}s.wav
 
 if [ ! -s "$wav" ]; then
   cycle=$out/cycle.wav
+  silence=$out/silence.wav
+  sox -n -r 16000 -c 1 -b 16 "$silence" trim 0 1.5
   parts=()
-  for s in "$root"/samples/*.wav; do
-    parts+=("$s" "|sox -n -r 16000 -c 1 -b 16 -t wav - trim 0 1.5")
-  done
+  for s in "$root"/samples/*.wav; do parts+=("$s" "$silence"); done
   sox "${parts[@]}" "$cycle"
   cycle_s=$(soxi -D "$cycle")
   repeats=$(python3 -c "import math; print(math.ceil($seconds / $cycle_s))")
