@@ -115,11 +115,14 @@ void AsrModel::Save(const std::string& path, Storage storage) const {
 std::unique_ptr<AsrModel> AsrModel::FromModelFile(const nn::ModelFile& file,
                                                   const std::string& source) {
   AsrModelConfig config = AsrModelConfig::FromString(file.config, source);
+  // Every parameter the config creates must be in the file, except the unused
+  // bias of a linear layer without one (no larger than its weight, which is
+  // in the file): twice the file's elements, and some slack, is a safe cap.
   int64_t file_elements = 0;
   for (const auto& [name, tensor] : file.tensors) file_elements += tensor.size();
   std::unique_ptr<AsrModel> model;
   {
-    const nn::ParameterBudget budget(file_elements, source);
+    const nn::ParameterBudget budget(2 * file_elements + 65536, source);
     model = std::make_unique<AsrModel>(config, decoder::Vocabulary::Load(file, source));
   }
   for (nn::Parameter* p : model->Parameters()) {

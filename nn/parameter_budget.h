@@ -1,8 +1,8 @@
 // A cap on the parameters a model may create while it is built from a file:
-// every parameter of a model read from a model file must be in the file, so a
-// config asking for more weights than the file holds is corrupt or hostile,
-// and fails before it allocates what it asks (a few bytes of config text could
-// otherwise ask for terabytes).
+// the parameters of a model read from a model file must be in the file, so a
+// config asking for far more weights than the file holds is corrupt or
+// hostile, and fails before it allocates what it asks (a few bytes of config
+// text could otherwise ask for terabytes).
 #pragma once
 
 #include <cstdint>

@@ -54,6 +54,7 @@ std::string TrainState::ToText() const {
   line("epoch-loss", FormatDouble(epoch_loss));
   line("epoch-steps", std::to_string(epoch_steps));
   line("bad-in-a-row", std::to_string(bad_in_a_row));
+  line("metrics-rows", std::to_string(metrics_rows));
   line("dropout-rng", dropout_rng);
   line("sampling-rng", sampling_rng);
   line("kept", std::to_string(kept.size()));
@@ -96,6 +97,7 @@ TrainState TrainState::FromText(const std::string& text, const std::string& sour
     s.epoch_steps = std::stoll(get("epoch-steps"));
     // Checkpoints before this field had none (their runs resumed at 0).
     s.bad_in_a_row = values.count("bad-in-a-row") ? std::stoll(get("bad-in-a-row")) : 0;
+    s.metrics_rows = values.count("metrics-rows") ? std::stoll(get("metrics-rows")) : -1;
     s.dropout_rng = get("dropout-rng");
     s.sampling_rng = get("sampling-rng");
     const int64_t kept = std::stoll(get("kept"));
