@@ -6,6 +6,8 @@
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
 TSAN_DIR     ?= build-tsan
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
 BUILD_TYPE   ?= Release
 ATTEND_WERROR ?= OFF
 JOBS         ?= $(shell nproc)
@@ -41,7 +43,7 @@ DEPS += python3-dev pybind11-dev python3-numpy python3-pytest python3-matplotlib
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test tsan-test bench format clean
+.PHONY: all deps bench-deps recipe-deps build test test-all run asan-test tsan-test fuzz bench format clean
 
 all: build
 
@@ -98,6 +100,14 @@ tsan-test: deps
 	cd $(TSAN_DIR) && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1" \
 	  ctest -R '$(TSAN_TESTS)' --output-on-failure
 
+# Builds the libFuzzer targets (tests/fuzz, clang) and runs each for FUZZ_SECONDS.
+fuzz: deps
+	$(call install_missing,clang-14 libclang-rt-14-dev)
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DATTEND_FUZZ=ON -DATTEND_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 bench: bench-deps build
 	@bash bench/run.sh $(BUILD_DIR)
 
@@ -105,4 +115,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -2,9 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <boost/program_options/parsers.hpp>
 
+#include "base/config_text.h"
 #include "base/error.h"
 
 namespace attend {
@@ -36,8 +38,11 @@ void StoreConfigFile(const std::string& path, const po::options_description& opt
                      po::variables_map* vm, const std::set<std::string>& file_relative) {
   std::ifstream file(path);
   if (!file) Fail("cannot open config file (", path, ")");
+  std::stringstream text;
+  text << file.rdbuf();
+  RefuseMessagePlaceholders(text.str(), path);
   try {
-    po::parsed_options parsed = po::parse_config_file(file, options);
+    po::parsed_options parsed = po::parse_config_file(text, options);
     const std::filesystem::path folder = std::filesystem::path(path).parent_path();
     for (po::option& option : parsed.options) {
       if (!file_relative.count(option.string_key)) continue;

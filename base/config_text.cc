@@ -1,5 +1,6 @@
 #include "base/config_text.h"
 
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <sstream>
@@ -60,8 +61,21 @@ std::string ConfigText(const po::options_description& desc) {
 std::string ShownDefault(float value) { return Exact(value); }
 std::string ShownDefault(double value) { return Exact(value); }
 
+void RefuseMessagePlaceholders(const std::string& text, const std::string& source) {
+  for (size_t open = text.find('%'); open != std::string::npos; open = text.find('%', open + 1)) {
+    size_t end = open + 1;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                 text[end] == '_' || text[end] == '-'))
+      ++end;
+    if (end > open + 1 && end < text.size() && text[end] == '%')
+      Fail("bad config: '%", text.substr(open + 1, end - open - 1),
+           "%' is not allowed in config text (", source, ")");
+  }
+}
+
 void ParseConfigText(const std::string& text, const po::options_description& desc,
                      const std::string& source) {
+  RefuseMessagePlaceholders(text, source);
   po::variables_map vm;
   try {
     std::istringstream in(text);

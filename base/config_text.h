@@ -23,6 +23,12 @@ std::string ShownDefault(double value);
 // order. Floats are written with enough digits to read back exactly.
 std::string ConfigText(const boost::program_options::options_description& desc);
 
+// Throws attend::Error naming `source` when `text` holds a `%word%` token:
+// Boost.Program_options substitutes such placeholders in its error messages
+// until none is left, so one in a name or value it complains about loops
+// forever. Config readers call it before Boost sees the text.
+void RefuseMessagePlaceholders(const std::string& text, const std::string& source);
+
 // Parses config text into the fields bound by `desc` (unknown names are
 // ignored: a newer model may carry options an older reader lacks). Throws
 // attend::Error naming `source` on a malformed value.

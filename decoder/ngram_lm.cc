@@ -107,6 +107,10 @@ void NgramLm::Parse(const std::string& arpa, const std::string& source) {
       if (std::sscanf(line.c_str(), "ngram %d=%lld", &k, &count) != 2 || k != order_ + 1 ||
           count < 0)
         fail("bad count line '" + line + "'");
+      // Each n-gram takes a line, so a count beyond the text's size is a lie
+      // (and would size the tables below from the header alone).
+      if (count > static_cast<long long>(arpa.size()))
+        fail("count " + std::to_string(count) + " in '" + line + "' exceeds what the file holds");
       if (k > kMaxOrder) fail("order above " + std::to_string(kMaxOrder));
       counts_.push_back(count);
       order_ = k;

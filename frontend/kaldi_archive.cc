@@ -1,5 +1,6 @@
 #include "frontend/kaldi_archive.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -67,31 +68,30 @@ void WriteMatrix(std::ostream& out, const BasicMatrix<T>& m, bool binary) {
   out.precision(precision);
 }
 
-// Fails unless a seekable stream holds `bytes` more bytes: a corrupt header
-// must not allocate what its data cannot fill (gigabytes, before the
-// truncation shows). Pipes are not seekable and not checked.
-void CheckBytesLeft(std::istream& in, int64_t bytes, const std::string& what) {
-  const std::streampos here = in.tellg();
-  if (here == std::streampos(-1)) return;
-  in.seekg(0, std::ios::end);
-  const std::streampos end = in.tellg();
-  in.clear();
-  in.seekg(here);
-  if (end == std::streampos(-1)) return;
-  ATTEND_CHECK(static_cast<int64_t>(end - here) >= bytes,
-               "truncated matrix data: its header announces ", bytes, " bytes, the file holds ",
-               static_cast<int64_t>(end - here), " more (", what, ")");
+// Reads `count` values of T into `values`, a block at a time, so that a header
+// claiming more data than the stream holds fails at the end of the data rather
+// than first allocating what it claims. False when the stream ends early.
+template <typename T>
+bool ReadValues(std::istream& in, size_t count, std::vector<T>* values) {
+  constexpr size_t kBlock = (size_t{1} << 20) / sizeof(T);
+  values->clear();
+  while (values->size() < count) {
+    const size_t done = values->size(), n = std::min(kBlock, count - done);
+    values->resize(done + n);
+    in.read(reinterpret_cast<char*>(values->data() + done),
+            static_cast<std::streamsize>(n * sizeof(T)));
+    if (static_cast<size_t>(in.gcount()) != n * sizeof(T)) return false;
+  }
+  return true;
 }
 
 template <typename From, typename To>
 void ReadRawInto(std::istream& in, int32_t rows, int32_t cols, const std::string& what,
                  BasicMatrix<To>* out) {
-  CheckBytesLeft(in, static_cast<int64_t>(rows) * cols * static_cast<int64_t>(sizeof(From)), what);
+  std::vector<From> raw;
+  ATTEND_CHECK(ReadValues(in, static_cast<size_t>(rows) * cols, &raw) && !in.bad(),
+               "truncated matrix data (", what, ")");
   out->Resize(rows, cols);
-  std::vector<From> raw(static_cast<size_t>(rows) * cols);
-  in.read(reinterpret_cast<char*>(raw.data()),
-          static_cast<std::streamsize>(raw.size() * sizeof(From)));
-  ATTEND_CHECK(in.good() || (raw.empty() && !in.bad()), "truncated matrix data (", what, ")");
   for (size_t i = 0; i < raw.size(); ++i) out->data()[i] = static_cast<To>(raw[i]);
 }
 
@@ -108,24 +108,17 @@ void ReadCompressed(std::istream& in, const std::string& token, const std::strin
   ATTEND_CHECK(in.good() && h.num_rows >= 0 && h.num_cols >= 0, "bad compressed matrix header (",
                what, ")");
   const int32_t rows = h.num_rows, cols = h.num_cols;
-  const int64_t values = static_cast<int64_t>(rows) * cols;
-  CheckBytesLeft(in,
-                 token == "CM"    ? 8 * int64_t{cols} + values
-                 : token == "CM2" ? 2 * values
-                                  : values,
-                 what);
-  out->Resize(rows, cols);
+  const size_t size = static_cast<size_t>(rows) * cols;
   auto u16_to_float = [&](uint16_t v) { return h.min_value + h.range * 1.52590218966964e-05f * v; };
   if (token == "CM") {
     struct PerColHeader {
       uint16_t p0, p25, p75, p100;
     };
-    std::vector<PerColHeader> col_headers(cols);
-    in.read(reinterpret_cast<char*>(col_headers.data()),
-            static_cast<std::streamsize>(sizeof(PerColHeader) * cols));
-    std::vector<uint8_t> bytes(static_cast<size_t>(rows) * cols);
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    ATTEND_CHECK(in.good() || bytes.empty(), "truncated compressed matrix (", what, ")");
+    std::vector<PerColHeader> col_headers;
+    std::vector<uint8_t> bytes;
+    ATTEND_CHECK(ReadValues(in, cols, &col_headers) && ReadValues(in, size, &bytes),
+                 "truncated compressed matrix (", what, ")");
+    out->Resize(rows, cols);
     for (int32_t c = 0; c < cols; ++c) {
       const float p0 = u16_to_float(col_headers[c].p0), p25 = u16_to_float(col_headers[c].p25),
                   p75 = u16_to_float(col_headers[c].p75), p100 = u16_to_float(col_headers[c].p100);
@@ -143,16 +136,16 @@ void ReadCompressed(std::istream& in, const std::string& token, const std::strin
       }
     }
   } else if (token == "CM2") {
-    std::vector<uint16_t> data(static_cast<size_t>(rows) * cols);
-    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(2 * data.size()));
-    ATTEND_CHECK(in.good() || data.empty(), "truncated compressed matrix (", what, ")");
+    std::vector<uint16_t> data;
+    ATTEND_CHECK(ReadValues(in, size, &data), "truncated compressed matrix (", what, ")");
+    out->Resize(rows, cols);
     const float inc = h.range * (1.0f / 65535.0f);
     for (size_t i = 0; i < data.size(); ++i)
       out->data()[i] = static_cast<T>(h.min_value + inc * data[i]);
   } else {  // CM3
-    std::vector<uint8_t> data(static_cast<size_t>(rows) * cols);
-    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    ATTEND_CHECK(in.good() || data.empty(), "truncated compressed matrix (", what, ")");
+    std::vector<uint8_t> data;
+    ATTEND_CHECK(ReadValues(in, size, &data), "truncated compressed matrix (", what, ")");
+    out->Resize(rows, cols);
     const float inc = h.range * (1.0f / 255.0f);
     for (size_t i = 0; i < data.size(); ++i)
       out->data()[i] = static_cast<T>(h.min_value + inc * data[i]);

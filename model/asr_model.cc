@@ -6,6 +6,7 @@
 
 #include "base/config_text.h"
 #include "base/error.h"
+#include "nn/parameter_budget.h"
 
 namespace attend::model {
 
@@ -114,7 +115,16 @@ void AsrModel::Save(const std::string& path, Storage storage) const {
 std::unique_ptr<AsrModel> AsrModel::FromModelFile(const nn::ModelFile& file,
                                                   const std::string& source) {
   AsrModelConfig config = AsrModelConfig::FromString(file.config, source);
-  auto model = std::make_unique<AsrModel>(config, decoder::Vocabulary::Load(file, source));
+  // Every parameter the config creates must be in the file, except the unused
+  // bias of a linear layer without one (no larger than its weight, which is
+  // in the file): twice the file's elements, and some slack, is a safe cap.
+  int64_t file_elements = 0;
+  for (const auto& [name, tensor] : file.tensors) file_elements += tensor.size();
+  std::unique_ptr<AsrModel> model;
+  {
+    const nn::ParameterBudget budget(2 * file_elements + 65536, source);
+    model = std::make_unique<AsrModel>(config, decoder::Vocabulary::Load(file, source));
+  }
   for (nn::Parameter* p : model->Parameters()) {
     const nn::Tensor& t = file.Get(p->name, source);
     ATTEND_CHECK(t.shape() == p->value.shape(), "tensor '", p->name, "' has shape ",

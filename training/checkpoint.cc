@@ -1,8 +1,11 @@
 #include "training/checkpoint.h"
 
+#include <csignal>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 
 namespace attend::training {
@@ -16,6 +19,19 @@ std::string FormatDouble(double v) {
   out.precision(17);
   out << v;
   return out.str();
+}
+
+// The crash-safety test's hook: with ATTEND_TEST_STOP_IN_CHECKPOINT_WRITE=N
+// in the environment, the Nth checkpoint this process writes stops the process
+// (SIGSTOP) when half its bytes are in the temporary file, so that the test can
+// kill it there, mid-write, every time (tests/training/train_e2e_test.cc).
+bool StopInThisCheckpointWrite() {
+  static const long stop_at = [] {
+    const char* env = std::getenv("ATTEND_TEST_STOP_IN_CHECKPOINT_WRITE");
+    return env != nullptr ? std::atol(env) : 0L;
+  }();
+  static long writes = 0;
+  return ++writes == stop_at;
 }
 
 }  // namespace
@@ -38,6 +54,7 @@ std::string TrainState::ToText() const {
   line("epoch-loss", FormatDouble(epoch_loss));
   line("epoch-steps", std::to_string(epoch_steps));
   line("bad-in-a-row", std::to_string(bad_in_a_row));
+  line("metrics-rows", std::to_string(metrics_rows));
   line("dropout-rng", dropout_rng);
   line("sampling-rng", sampling_rng);
   line("kept", std::to_string(kept.size()));
@@ -80,6 +97,7 @@ TrainState TrainState::FromText(const std::string& text, const std::string& sour
     s.epoch_steps = std::stoll(get("epoch-steps"));
     // Checkpoints before this field had none (their runs resumed at 0).
     s.bad_in_a_row = values.count("bad-in-a-row") ? std::stoll(get("bad-in-a-row")) : 0;
+    s.metrics_rows = values.count("metrics-rows") ? std::stoll(get("metrics-rows")) : -1;
     s.dropout_rng = get("dropout-rng");
     s.sampling_rng = get("sampling-rng");
     const int64_t kept = std::stoll(get("kept"));
@@ -102,7 +120,17 @@ void SaveCheckpoint(const std::string& path, const model::AsrModel& model,
   optimizer.Save(&file);
   if (!file.config.empty() && file.config.back() != '\n') file.config += '\n';
   file.config += state.ToText();
-  file.Save(path);
+  const std::string bytes = file.Serialize();
+  const bool stop = StopInThisCheckpointWrite();
+  WriteFileAtomically(path, [&](std::ostream& out) {
+    const size_t half = bytes.size() / 2;
+    out.write(bytes.data(), static_cast<std::streamsize>(half));
+    if (stop) {
+      out.flush();
+      std::raise(SIGSTOP);
+    }
+    out.write(bytes.data() + half, static_cast<std::streamsize>(bytes.size() - half));
+  });
 }
 
 TrainState LoadCheckpoint(const std::string& path, Optimizer* optimizer) {

@@ -38,6 +38,7 @@ struct TrainState {
   double epoch_loss = 0;               // train loss summed over this epoch
   int64_t epoch_steps = 0;             // steps in that sum
   int64_t bad_in_a_row = 0;            // non-finite steps skipped since the last good one
+  int64_t metrics_rows = 0;            // metrics.csv data rows by then (-1: an older checkpoint)
   std::string dropout_rng;             // Rng::SaveState of the dropout generator
   std::string sampling_rng;            // Rng::SaveState of the scheduled-sampling generator
   std::vector<RankedCheckpoint> kept;  // best checkpoints, best first

@@ -182,7 +182,9 @@ void Trainer::Resume(const std::string& checkpoint) {
                "--resume: the ranks read different checkpoints; '", checkpoint,
                "' must be the same file on every node");
   if (!comm_->is_root()) return;
-  // Rows after the checkpoint belong to the interrupted run's lost future.
+  // Rows after the checkpoint belong to the interrupted run's lost future: the
+  // first metrics_rows rows were written before it (an epoch's row can follow
+  // a checkpoint of the same step); older checkpoints keep rows by step.
   const std::string metrics = (fs::path(exp_dir_) / "metrics.csv").string();
   std::vector<std::string> keep = {kMetricsHeader};
   {
@@ -192,12 +194,17 @@ void Trainer::Resume(const std::string& checkpoint) {
     while (std::getline(in, line)) {
       const size_t comma = line.find(',');
       if (comma == std::string::npos || std::count(line.begin(), line.end(), ',') != 7) continue;
+      if (state_.metrics_rows >= 0) {
+        if (static_cast<int64_t>(keep.size()) - 1 < state_.metrics_rows) keep.push_back(line);
+        continue;
+      }
       try {
         if (std::stoll(line.substr(0, comma)) <= state_.step) keep.push_back(line);
       } catch (const std::logic_error&) {
       }
     }
   }
+  state_.metrics_rows = static_cast<int64_t>(keep.size()) - 1;
   std::string text;
   for (const std::string& l : keep) text += l + "\n";
   std::ofstream(metrics, std::ios::trunc) << text;
@@ -368,6 +375,7 @@ void Trainer::AppendMetrics(double train_loss, const DevResult* dev) {
       << Exact(LearningRate(options_.lr, std::max<int64_t>(state_.step, 1), state_.plateau_scale))
       << "," << Fixed(state_.elapsed_s, 1) << "\n";
   out << row.str();  // one write per row, so a kill leaves whole rows
+  ++state_.metrics_rows;
   out.flush();
 }
 

@@ -18,34 +18,19 @@
 #include "tests/test_support.h"
 #include "tests/training/metrics_csv.h"
 #include "tests/training/synthetic_data.h"
+#include "tests/training/train_runs.h"
 
 namespace attend::training {
 namespace {
 
 using attend::testing::ReadFileBytes;
 using attend::testing::RunAttend;
+using testing::ExpectSameRun;
+using testing::kTinyConf;
 using testing::ReadCsv;
+using testing::ReadFile;
+using testing::Spawn;
 namespace fs = std::filesystem;
-
-// The tiny config of the CI test (also the shape of recipes' conf/tiny.conf).
-constexpr char kTinyConf[] = R"(num-mel-bins = 23
-encoder.num_layers = 2
-encoder.hidden_dim = 48
-encoder.reduction = 4
-decoder-embedding-dim = 16
-decoder-hidden-dim = 64
-attention-type = location
-attention-dim = 32
-ctc-weight = 0.3
-lr-schedule = constant
-lr = 0.004
-warmup-steps = 20
-label-smoothing = 0
-loss-normalize = token
-batch-frames = 800
-log-every = 10
-threads = 1
-)";
 
 double ScoreCer(const std::string& ref, const std::string& hyp) {
   const auto r = RunAttend("score --ref " + ref + " --hyp " + hyp);
@@ -104,18 +89,6 @@ TEST(TrainE2e, TinyConfigLearnsItsTrainingDataThroughTrainTranscribeAndScore) {
       EXPECT_LE(cer, 20.0);
     }
   }
-}
-
-// Starts `attend <args>` (shell words) in the background; returns its pid.
-pid_t Spawn(const std::string& args, const std::string& log) {
-  const std::string command =
-      "exec " + std::string(ATTEND_BINARY) + " " + args + " > " + log + " 2>&1";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
 }
 
 // Issue 7: kill -9 mid-epoch after the first checkpoint, --resume, and the
@@ -182,31 +155,7 @@ void ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(const std::string&
   const auto resumed = RunAttend(common + " --exp " + tmp.File("b") + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resumed from"), std::string::npos) << resumed.output;
-
-  // Same rows, all but the wall-time column.
-  const auto resumed_rows = ReadCsv(tmp.File("b/metrics.csv"));
-  ASSERT_EQ(resumed_rows.size(), whole_rows.size());
-  for (size_t i = 0; i < whole_rows.size(); ++i) {
-    auto a = whole_rows[i], b = resumed_rows[i];
-    ASSERT_EQ(a.size(), 8u);
-    a.pop_back();
-    b.pop_back();
-    EXPECT_EQ(a, b) << "row " << i;
-  }
-  // The same final line and the same final model.
-  const auto final_line = [](const std::string& out) {
-    const size_t at = out.find("final step");
-    return out.substr(at, out.find(" model ", at) - at);
-  };
-  EXPECT_EQ(final_line(whole.output), final_line(resumed.output));
-  const nn::ModelFile ma = nn::ModelFile::Load(tmp.File("a/model.attend"));
-  const nn::ModelFile mb = nn::ModelFile::Load(tmp.File("b/model.attend"));
-  ASSERT_EQ(ma.tensors.size(), mb.tensors.size());
-  for (const auto& [name, t] : ma.tensors) {
-    const nn::Tensor& u = mb.Get(name);
-    ASSERT_EQ(t.size(), u.size()) << name;
-    EXPECT_TRUE(std::equal(t.data(), t.data() + t.size(), u.data())) << name;
-  }
+  ExpectSameRun(tmp.File("a"), whole.output, tmp.File("b"), resumed.output);
 }
 
 TEST(TrainE2e, ResumeAfterSigkillEndsExactlyLikeAnUninterruptedRun) {

@@ -148,6 +148,40 @@ TEST(Trainer, NonFiniteStepsAreSkippedThenTrainingStopsNamingTheLastCheckpoint) 
   EXPECT_EQ(trainer.state().step, 2);
 }
 
+// The count of non-finite steps in a row is part of the checkpoint: a run
+// resumed after two bad steps stops at the third, as an uninterrupted one does.
+TEST(Trainer, NonFiniteStepsInARowSurviveAResume) {
+  TinyRun s(10);
+  s.options.max_bad_steps = 3;
+  BatchLoader loader(s.data.get(), s.model->cmvn(), 1, 0, {0}, 0, false);
+  Batch b;
+  ASSERT_TRUE(loader.Next(&b));
+  double loss = 0;
+  const std::string ckpt = s.tmp.File("exp/checkpoints/last.attend");
+  {
+    Trainer trainer(s.options, s.model.get(), s.data.get(), nullptr, s.tmp.File("exp"));
+    ASSERT_EQ(trainer.Step(b, &loss), StepStatus::kOk);
+    nn::Parameter* bias = s.model->ctc().Parameters().back();
+    bias->value[0] = std::numeric_limits<float>::quiet_NaN();
+    bias->MarkUpdated();
+    for (int i = 0; i < 2; ++i) ASSERT_EQ(trainer.Step(b, &loss), StepStatus::kSkipped);
+    ASSERT_EQ(trainer.state().bad_in_a_row, 2);
+    trainer.SaveCheckpoint(ckpt);
+  }
+  std::unique_ptr<model::AsrModel> model = model::AsrModel::Load(ckpt);
+  Trainer resumed(s.options, model.get(), s.data.get(), nullptr, s.tmp.File("exp"));
+  resumed.Resume(ckpt);
+  EXPECT_EQ(resumed.state().bad_in_a_row, 2);
+  EXPECT_EQ(resumed.state().step, 1);
+  try {
+    resumed.Step(b, &loss);
+    FAIL() << "the third bad step in a row, the first after the resume, must stop training";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("3 non-finite steps in a row"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Trainer, LearningRateSchedules) {
   LrScheduleOptions o;
   o.peak = 1e-3f;
