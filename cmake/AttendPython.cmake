@@ -11,7 +11,9 @@ find_package(Python3 3.8 QUIET COMPONENTS Interpreter Development.Module)
 if(Python3_FOUND)
   find_package(pybind11 2.6 CONFIG QUIET)
 endif()
-if(Python3_FOUND AND pybind11_FOUND)
+# Off by default in sanitizer builds: an instrumented module cannot be loaded
+# into the uninstrumented interpreter (the ASan runtime must come first).
+if(Python3_FOUND AND pybind11_FOUND AND NOT ATTEND_SANITIZE AND NOT ATTEND_TSAN)
   option(ATTEND_PYTHON "Build the Python module (python/)" ON)
 else()
   option(ATTEND_PYTHON "Build the Python module (python/)" OFF)

@@ -107,9 +107,10 @@ std::string ModelFile::Serialize() const {
         static_cast<uint64_t>(tensor.size()) * (half ? sizeof(bf16_t) : sizeof(float));
     Put<uint64_t>(&out, data_bytes);
     if (half) {
-      const size_t at = out.size();
-      out.resize(at + data_bytes);
-      FloatToBf16(tensor.data(), reinterpret_cast<bf16_t*>(out.data() + at), tensor.size());
+      // Converted in an aligned buffer: the file offset of the data is odd.
+      std::vector<bf16_t> halves(static_cast<size_t>(tensor.size()));
+      FloatToBf16(tensor.data(), halves.data(), tensor.size());
+      out.append(reinterpret_cast<const char*>(halves.data()), data_bytes);
     } else {
       out.append(reinterpret_cast<const char*>(tensor.data()), data_bytes);
     }
