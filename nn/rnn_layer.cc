@@ -26,6 +26,9 @@ auto Wrap(const std::string& layer, const char* what, int64_t T, int64_t N, Fn&&
   }
 }
 
+// Where a scratchpad after `bytes` of workspace starts: a page boundary.
+size_t RoundUpToPage(size_t bytes) { return (bytes + 4095) / 4096 * 4096; }
+
 }  // namespace
 
 RnnLayer::RnnLayer(const std::string& name, RnnCell cell, int64_t input_dim, int64_t hidden_dim,
@@ -296,18 +299,24 @@ void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, 
   Refresh(plan.weights);  // also refreshes plain_bias_, which the bias argument aliases
   plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
   plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(dst);
-  if (training) {
-    ByteBuffer* ws = ctx != nullptr ? &ctx->workspace : workspace;
-    ATTEND_ASSERT(ws != nullptr, "RNN layer ", weight_ih_.name, ": inference needs a workspace");
-    ws->Resize(plan.workspace_bytes);
-    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(ws->data());
-    if (ctx != nullptr) {
-      ctx->type = type;
-      ctx->T = T;
-      ctx->N = N;
-    }
+  if (ctx != nullptr) {
+    ctx->workspace.Resize(plan.workspace_bytes);
+    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(ctx->workspace.data());
+    ctx->type = type;
+    ctx->T = T;
+    ctx->N = N;
+    plan.scratchpad.AddTo(&state->scratchpad, &plan.args);
+  } else {
+    // Inference: the caller's workspace buffer (which layers that run in
+    // turn share) holds the scratchpad too, after oneDNN's workspace if any.
+    ATTEND_ASSERT(workspace != nullptr, "RNN layer ", weight_ih_.name,
+                  ": inference needs a workspace");
+    const size_t offset = training ? RoundUpToPage(plan.workspace_bytes) : 0;
+    workspace->Resize(offset + plan.scratchpad.bytes());
+    auto* base = static_cast<uint8_t*>(workspace->data());
+    if (training) plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(base);
+    plan.scratchpad.AddAt(base + offset, &plan.args);
   }
-  plan.scratchpad.AddTo(&state->scratchpad, &plan.args);
   auto& stream = engine_.stream();
   Wrap(weight_ih_.name, "run forward", T, N, [&] {
     plan.prim.execute(stream, plan.args);

@@ -76,9 +76,9 @@ class RnnLayer {
     dnnl::reorder diff_layer_reorder, diff_iter_reorder;
     ScratchpadArg diff_layer_scratchpad, diff_iter_scratchpad;
   };
-  // A caller's plans, keyed by (kind, dtype, T, N), and their oneDNN
-  // scratchpad (nn/scratchpad.h). One state serves one thread at a time,
-  // whichever thread.
+  // A caller's plans, keyed by (kind, dtype, T, N), and the oneDNN
+  // scratchpad (nn/scratchpad.h) of its training forwards and backwards. One
+  // state serves one thread at a time, whichever thread.
   struct State {
     PlanCache<Plan> plans;
     ByteBuffer scratchpad;
@@ -86,8 +86,9 @@ class RnnLayer {
 
   // src [T, N, C] -> dst [T, N, H], both in `type`. With a context, runs
   // forward_training and fills the context for Backward; without, inference,
-  // where f32 inference via training (see below) writes `workspace` (grown
-  // as needed; nothing reads it, so layers that run in turn share one).
+  // which writes `workspace` (grown as needed): oneDNN's scratchpad, and the
+  // workspace of f32 inference via training (see below). Nothing reads it
+  // after the call, so layers that run in turn share one.
   // Thread-safe for distinct states and workspaces.
   void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst, Context* ctx,
                State* state, ByteBuffer* workspace) const;

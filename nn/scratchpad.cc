@@ -17,7 +17,12 @@ ScratchpadArg::ScratchpadArg(const dnnl::primitive_desc_base& pd, const dnnl::en
 void ScratchpadArg::AddTo(ByteBuffer* buffer, std::unordered_map<int, dnnl::memory>* args) {
   if (bytes_ == 0) return;
   buffer->Resize(bytes_);
-  mem_.set_data_handle(buffer->data());
+  AddAt(buffer->data(), args);
+}
+
+void ScratchpadArg::AddAt(void* data, std::unordered_map<int, dnnl::memory>* args) {
+  if (bytes_ == 0) return;
+  mem_.set_data_handle(data);
   (*args)[DNNL_ARG_SCRATCHPAD] = mem_;
 }
 

@@ -36,6 +36,8 @@ class ScratchpadArg {
   // Grows `buffer` to fit, points the memory at it and adds it to `args`;
   // nothing when the primitive needs no scratchpad.
   void AddTo(ByteBuffer* buffer, std::unordered_map<int, dnnl::memory>* args);
+  // The same at `data`, which has room for bytes() (64-byte aligned).
+  void AddAt(void* data, std::unordered_map<int, dnnl::memory>* args);
 
   size_t bytes() const { return bytes_; }
 
