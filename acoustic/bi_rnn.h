@@ -50,8 +50,8 @@ class BiRnn {
   };
 
   // y is resized to [T, N, 2H]. `training` keeps what Backward needs in ctx.
-  // Inference writes oneDNN's workspace into `workspace` (layers that run in
-  // turn may share one), or into ctx's when it is null. Thread-safe for
+  // Inference writes oneDNN's workspace and scratchpad into `workspace` (layers that
+  // run in turn may share one), or into ctx's when it is null. Thread-safe for
   // distinct contexts.
   void Forward(nn::ComputeType type, const nn::Tensor& x, const Lengths& lengths, bool training,
                nn::Tensor* y, Context* ctx, nn::ByteBuffer* workspace = nullptr) const;

@@ -66,7 +66,7 @@ const memory& Linear::Refreshed(PreparedWeights& w) const {
   std::lock_guard<std::mutex> lock(prepared_mutex_);
   if (w.version != weight_.version()) {
     if (w.mem != plain_weights_mem_)
-      dnnl::reorder(plain_weights_mem_, w.mem).execute(engine_.stream(), plain_weights_mem_, w.mem);
+      Reorder(plain_weights_mem_, w.mem, engine_.stream(), &reorder_scratchpad_);
     w.version = weight_.version();
   }
   return w.mem;
@@ -87,9 +87,10 @@ Linear::ForwardPlan Linear::MakeForwardPlan(int64_t rows, ComputeType type) cons
   memory::desc dst_md({rows, out_dim_}, dt::f32, tag::nc);
   auto desc = dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src_md,
                                                 weights_any_md, bias_md, dst_md);
-  dnnl::inner_product_forward::primitive_desc pd(desc, eng);
+  dnnl::inner_product_forward::primitive_desc pd(desc, UserScratchpad(), eng);
   ForwardPlan plan;
   plan.prim = dnnl::inner_product_forward(pd);
+  plan.scratchpad = ScratchpadArg(pd, eng);
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.dst_mem = memory(dst_md, eng, nullptr);
   // Zero and never trained without a bias.
@@ -113,10 +114,12 @@ void Linear::Forward(const Tensor& x, Tensor* y, State* state) const {
   const memory& w = Refreshed(*plan.weights);
   plan.src_mem.set_data_handle(InComputeType(x, &state->src_bf16));
   plan.dst_mem.set_data_handle(y->data());
-  plan.prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
-                             {DNNL_ARG_WEIGHTS, w},
-                             {DNNL_ARG_BIAS, plan.bias_mem},
-                             {DNNL_ARG_DST, plan.dst_mem}});
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, plan.src_mem},
+                                          {DNNL_ARG_WEIGHTS, w},
+                                          {DNNL_ARG_BIAS, plan.bias_mem},
+                                          {DNNL_ARG_DST, plan.dst_mem}};
+  plan.scratchpad.AddTo(&state->scratchpad, &args);
+  plan.prim.execute(stream, args);
   stream.wait();
 }
 
@@ -134,13 +137,16 @@ Linear::BackwardPlan Linear::MakeBackwardPlan(int64_t rows, ComputeType type) co
                                                     weights_md, bias_md, diff_dst_md);
   dnnl::inner_product_forward::primitive_desc fwd_pd(fwd_desc, eng);
   dnnl::inner_product_backward_data::primitive_desc data_pd(
-      dnnl::inner_product_backward_data::desc(diff_src_md, weights_md, diff_dst_md), eng, fwd_pd);
+      dnnl::inner_product_backward_data::desc(diff_src_md, weights_md, diff_dst_md),
+      UserScratchpad(), eng, fwd_pd);
   dnnl::inner_product_backward_weights::primitive_desc weights_pd(
       dnnl::inner_product_backward_weights::desc(src_md, diff_weights_md, bias_md, diff_dst_md),
-      eng, fwd_pd);
+      UserScratchpad(), eng, fwd_pd);
   BackwardPlan plan;
   plan.data_prim = dnnl::inner_product_backward_data(data_pd);
   plan.weights_prim = dnnl::inner_product_backward_weights(weights_pd);
+  plan.data_scratchpad = ScratchpadArg(data_pd, eng);
+  plan.weights_scratchpad = ScratchpadArg(weights_pd, eng);
   plan.src_mem = memory(src_md, eng, nullptr);
   plan.diff_dst_mem = memory(diff_dst_md, eng, nullptr);
   plan.diff_src_mem = memory(diff_src_md, eng, nullptr);
@@ -179,9 +185,11 @@ void Linear::BackwardData(const Tensor& dy, Tensor* dx) {
   const memory& w = Refreshed(*plan.weights);
   plan.diff_dst_mem.set_data_handle(InComputeType(dy, &own_.diff_dst_bf16));
   plan.diff_src_mem.set_data_handle(dx->data());
-  plan.data_prim.execute(stream, {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
-                                  {DNNL_ARG_WEIGHTS, w},
-                                  {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}});
+  std::unordered_map<int, memory> args = {{DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
+                                          {DNNL_ARG_WEIGHTS, w},
+                                          {DNNL_ARG_DIFF_SRC, plan.diff_src_mem}};
+  plan.data_scratchpad.AddTo(&own_.scratchpad, &args);
+  plan.data_prim.execute(stream, args);
   stream.wait();
 }
 
@@ -194,10 +202,12 @@ void Linear::BackwardWeights(const Tensor& x, const Tensor& dy) {
   auto& stream = engine_.stream();
   plan.src_mem.set_data_handle(InComputeType(x, &own_.src_bf16));
   plan.diff_dst_mem.set_data_handle(InComputeType(dy, &own_.diff_dst_bf16));
-  plan.weights_prim.execute(stream, {{DNNL_ARG_SRC, plan.src_mem},
-                                     {DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
-                                     {DNNL_ARG_DIFF_WEIGHTS, plan.diff_weights_mem},
-                                     {DNNL_ARG_DIFF_BIAS, plan.diff_bias_mem}});
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, plan.src_mem},
+                                          {DNNL_ARG_DIFF_DST, plan.diff_dst_mem},
+                                          {DNNL_ARG_DIFF_WEIGHTS, plan.diff_weights_mem},
+                                          {DNNL_ARG_DIFF_BIAS, plan.diff_bias_mem}};
+  plan.weights_scratchpad.AddTo(&own_.scratchpad, &args);
+  plan.weights_prim.execute(stream, args);
   stream.wait();
   // Gradients accumulate (a layer applied at many time steps sums them).
   const auto* dw = static_cast<const float*>(plan.diff_weights_mem.get_data_handle());

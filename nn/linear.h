@@ -31,10 +31,12 @@
 
 #include "base/random.h"
 #include "nn/bf16.h"
+#include "nn/byte_buffer.h"
 #include "nn/compute_type.h"
 #include "nn/engine.h"
 #include "nn/parameter.h"
 #include "nn/plan_cache.h"
+#include "nn/scratchpad.h"
 #include "nn/tensor.h"
 
 namespace attend::nn {
@@ -56,6 +58,7 @@ class Linear {
   struct ForwardPlan {
     dnnl::inner_product_forward prim;
     dnnl::memory src_mem, bias_mem, dst_mem;
+    ScratchpadArg scratchpad;
     std::shared_ptr<PreparedWeights> weights;
   };
   struct BackwardPlan {
@@ -63,14 +66,17 @@ class Linear {
     dnnl::inner_product_backward_weights weights_prim;
     dnnl::memory src_mem, diff_dst_mem, diff_src_mem;
     dnnl::memory diff_weights_mem, diff_bias_mem;  // scratch, added into the gradients
-    std::shared_ptr<PreparedWeights> weights;      // plain W (f32: plain_weights_mem_)
+    ScratchpadArg data_scratchpad, weights_scratchpad;
+    std::shared_ptr<PreparedWeights> weights;  // plain W (f32: plain_weights_mem_)
   };
   // What a caller's forward calls change: plans keyed by row count and
-  // compute type, and the bf16 copies of x and dy (bf16 compute only; reused,
-  // no allocation once warm). One state serves one thread at a time.
+  // compute type, their oneDNN scratchpad (nn/scratchpad.h), and the bf16
+  // copies of x and dy (bf16 compute only; reused, no allocation once warm).
+  // One state serves one thread at a time, whichever thread.
   struct State {
     PlanCache<ForwardPlan> forward_plans;
     PlanCache<BackwardPlan> backward_plans;
+    ByteBuffer scratchpad;
     std::vector<bf16_t> src_bf16, diff_dst_bf16;
   };
 
@@ -137,6 +143,7 @@ class Linear {
   // that threads with their own states share it.
   mutable std::mutex prepared_mutex_;
   mutable std::vector<std::weak_ptr<PreparedWeights>> prepared_;
+  mutable ByteBuffer reorder_scratchpad_;  // the refreshes' (under prepared_mutex_)
   mutable std::atomic<int64_t> num_plans_created_{0};
   State own_;  // training's plans and buffers
 };

@@ -1,5 +1,6 @@
 #include "nn/rnn_layer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -24,6 +25,9 @@ auto Wrap(const std::string& layer, const char* what, int64_t T, int64_t N, Fn&&
     Fail("RNN layer ", layer, ": oneDNN failed to ", what, " for T=", T, " N=", N, ": ", e.what());
   }
 }
+
+// Where a scratchpad after `bytes` of workspace starts: a page boundary.
+size_t RoundUpToPage(size_t bytes) { return (bytes + 4095) / 4096 * 4096; }
 
 }  // namespace
 
@@ -95,8 +99,12 @@ RnnLayer::PreparedWeights* RnnLayer::Prepared(const memory::desc& layer_desc,
   w->iter_desc = iter_desc;
   w->layer_mem = memory(layer_desc, engine_.engine());
   w->iter_mem = memory(iter_desc, engine_.engine());
-  w->layer_reorder = dnnl::reorder(plain_layer_mem_, w->layer_mem);
-  w->iter_reorder = dnnl::reorder(plain_iter_mem_, w->iter_mem);
+  const dnnl::reorder::primitive_desc layer_pd(plain_layer_mem_, w->layer_mem, UserScratchpad());
+  const dnnl::reorder::primitive_desc iter_pd(plain_iter_mem_, w->iter_mem, UserScratchpad());
+  w->layer_reorder = dnnl::reorder(layer_pd);
+  w->iter_reorder = dnnl::reorder(iter_pd);
+  w->layer_scratchpad = ScratchpadArg(layer_pd, engine_.engine());
+  w->iter_scratchpad = ScratchpadArg(iter_pd, engine_.engine());
   prepared_.push_back(std::move(w));
   return prepared_.back().get();
 }
@@ -111,8 +119,15 @@ void RnnLayer::Refresh(PreparedWeights* w) const {
     plain_version_ = version;
   }
   auto& stream = engine_.stream();
-  w->layer_reorder.execute(stream, plain_layer_mem_, w->layer_mem);
-  w->iter_reorder.execute(stream, plain_iter_mem_, w->iter_mem);
+  std::unordered_map<int, memory> layer_args = {{DNNL_ARG_FROM, plain_layer_mem_},
+                                                {DNNL_ARG_TO, w->layer_mem}};
+  std::unordered_map<int, memory> iter_args = {{DNNL_ARG_FROM, plain_iter_mem_},
+                                               {DNNL_ARG_TO, w->iter_mem}};
+  reorder_scratchpad_.Resize(std::max(w->layer_scratchpad.bytes(), w->iter_scratchpad.bytes()));
+  w->layer_scratchpad.AddTo(&reorder_scratchpad_, &layer_args);
+  w->iter_scratchpad.AddTo(&reorder_scratchpad_, &iter_args);
+  w->layer_reorder.execute(stream, layer_args);
+  w->iter_reorder.execute(stream, iter_args);
   stream.wait();
   ++num_weight_reorders_;
   w->version = version;
@@ -191,7 +206,7 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
            dnnl::lstm_forward::primitive_desc fwd_pd(
                dnnl::lstm_forward::desc(fwd_prop, dir, src_md, iter_md, iter_c_md, wl_any, wi_any,
                                         bias_md, dst_md, kNone, kNone),
-               eng);
+               UserScratchpad(), eng);
            pd = fwd_pd;
            forward_workspace_md = fwd_pd.workspace_desc();
            if (!backward) {
@@ -203,14 +218,14 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
                                          bias_md, dst_md, kNone, kNone, diff_src_md, diff_iter_md,
                                          iter_c_md, dwl_any, dwi_any, bias_md, diff_dst_md, kNone,
                                          kNone),
-               eng, fwd_pd);
+               UserScratchpad(), eng, fwd_pd);
            plan.prim = dnnl::lstm_backward(bwd_pd);
            pd = bwd_pd;
          } else {
            dnnl::lbr_gru_forward::primitive_desc fwd_pd(
                dnnl::lbr_gru_forward::desc(fwd_prop, dir, src_md, iter_md, wl_any, wi_any, bias_md,
                                            dst_md, kNone),
-               eng);
+               UserScratchpad(), eng);
            pd = fwd_pd;
            forward_workspace_md = fwd_pd.workspace_desc();
            if (!backward) {
@@ -221,7 +236,7 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
                dnnl::lbr_gru_backward::desc(bwd_prop, dir, src_md, iter_md, wl_bwd, wi_bwd, bias_md,
                                             dst_md, kNone, diff_src_md, diff_iter_md, dwl_any,
                                             dwi_any, bias_md, diff_dst_md, kNone),
-               eng, fwd_pd);
+               UserScratchpad(), eng, fwd_pd);
            plan.prim = dnnl::lbr_gru_backward(bwd_pd);
            pd = bwd_pd;
          }
@@ -234,6 +249,7 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
                "forward writes (T=",
                T, " N=", N, ")");
 
+  plan.scratchpad = ScratchpadArg(pd, eng);
   auto per_call = [&](int arg, const memory::desc& md) {
     plan.args.emplace(arg, memory(md, eng, nullptr));
   };
@@ -261,8 +277,13 @@ RnnLayer::Plan RnnLayer::MakePlan(PlanKind kind, ComputeType type, int64_t T, in
     plan.args.emplace(DNNL_ARG_DIFF_WEIGHTS_LAYER, diff_layer);
     plan.args.emplace(DNNL_ARG_DIFF_WEIGHTS_ITER, diff_iter);
     plan.args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_md, eng));
-    plan.diff_layer_reorder = dnnl::reorder(diff_layer, plain_diff_layer_mem_);
-    plan.diff_iter_reorder = dnnl::reorder(diff_iter, plain_diff_iter_mem_);
+    const dnnl::reorder::primitive_desc layer_pd(diff_layer, plain_diff_layer_mem_,
+                                                 UserScratchpad());
+    const dnnl::reorder::primitive_desc iter_pd(diff_iter, plain_diff_iter_mem_, UserScratchpad());
+    plan.diff_layer_reorder = dnnl::reorder(layer_pd);
+    plan.diff_iter_reorder = dnnl::reorder(iter_pd);
+    plan.diff_layer_scratchpad = ScratchpadArg(layer_pd, eng);
+    plan.diff_iter_scratchpad = ScratchpadArg(iter_pd, eng);
   }
   ++num_plans_created_;
   return plan;
@@ -278,16 +299,23 @@ void RnnLayer::Forward(ComputeType type, int64_t T, int64_t N, const void* src, 
   Refresh(plan.weights);  // also refreshes plain_bias_, which the bias argument aliases
   plan.args.at(DNNL_ARG_SRC_LAYER).set_data_handle(const_cast<void*>(src));
   plan.args.at(DNNL_ARG_DST_LAYER).set_data_handle(dst);
-  if (training) {
-    ByteBuffer* ws = ctx != nullptr ? &ctx->workspace : workspace;
-    ATTEND_ASSERT(ws != nullptr, "RNN layer ", weight_ih_.name, ": inference needs a workspace");
-    ws->Resize(plan.workspace_bytes);
-    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(ws->data());
-    if (ctx != nullptr) {
-      ctx->type = type;
-      ctx->T = T;
-      ctx->N = N;
-    }
+  if (ctx != nullptr) {
+    ctx->workspace.Resize(plan.workspace_bytes);
+    plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(ctx->workspace.data());
+    ctx->type = type;
+    ctx->T = T;
+    ctx->N = N;
+    plan.scratchpad.AddTo(&state->scratchpad, &plan.args);
+  } else {
+    // Inference: the caller's workspace buffer (which layers that run in
+    // turn share) holds the scratchpad too, after oneDNN's workspace if any.
+    ATTEND_ASSERT(workspace != nullptr, "RNN layer ", weight_ih_.name,
+                  ": inference needs a workspace");
+    const size_t offset = training ? RoundUpToPage(plan.workspace_bytes) : 0;
+    workspace->Resize(offset + plan.scratchpad.bytes());
+    auto* base = static_cast<uint8_t*>(workspace->data());
+    if (training) plan.args.at(DNNL_ARG_WORKSPACE).set_data_handle(base);
+    plan.scratchpad.AddAt(base + offset, &plan.args);
   }
   auto& stream = engine_.stream();
   Wrap(weight_ih_.name, "run forward", T, N, [&] {
@@ -316,11 +344,22 @@ void RnnLayer::Backward(const Context& ctx, const void* src, const void* dst, co
   }
   memory& diff_layer = plan.args.at(DNNL_ARG_DIFF_WEIGHTS_LAYER);
   memory& diff_iter = plan.args.at(DNNL_ARG_DIFF_WEIGHTS_ITER);
+  std::unordered_map<int, memory> layer_args = {{DNNL_ARG_FROM, diff_layer},
+                                                {DNNL_ARG_TO, plain_diff_layer_mem_}};
+  std::unordered_map<int, memory> iter_args = {{DNNL_ARG_FROM, diff_iter},
+                                               {DNNL_ARG_TO, plain_diff_iter_mem_}};
+  // The three run in turn, so they share the state's scratchpad, sized
+  // first: growing it between them would free what the first one points at.
+  own_.scratchpad.Resize(std::max({plan.scratchpad.bytes(), plan.diff_layer_scratchpad.bytes(),
+                                   plan.diff_iter_scratchpad.bytes()}));
+  plan.scratchpad.AddTo(&own_.scratchpad, &plan.args);
+  plan.diff_layer_scratchpad.AddTo(&own_.scratchpad, &layer_args);
+  plan.diff_iter_scratchpad.AddTo(&own_.scratchpad, &iter_args);
   auto& stream = engine_.stream();
   Wrap(weight_ih_.name, "run backward", T, N, [&] {
     plan.prim.execute(stream, plan.args);
-    plan.diff_layer_reorder.execute(stream, diff_layer, plain_diff_layer_mem_);
-    plan.diff_iter_reorder.execute(stream, diff_iter, plain_diff_iter_mem_);
+    plan.diff_layer_reorder.execute(stream, layer_args);
+    plan.diff_iter_reorder.execute(stream, iter_args);
     stream.wait();
   });
   ConvertRnnWeights(cell_, input_dim_, hidden_dim_, RnnConversion::kOnednnGradToTorch, TorchGrads(),

@@ -32,6 +32,7 @@
 #include "nn/parameter.h"
 #include "nn/plan_cache.h"
 #include "nn/rnn_weights.h"
+#include "nn/scratchpad.h"
 #include "nn/tensor.h"
 
 namespace attend::nn {
@@ -59,6 +60,7 @@ class RnnLayer {
     dnnl::memory::desc layer_desc, iter_desc;
     dnnl::memory layer_mem, iter_mem;
     dnnl::reorder layer_reorder, iter_reorder;  // from the plain ldgoi copies
+    ScratchpadArg layer_scratchpad, iter_scratchpad;
     uint64_t version = 0;
   };
   // One primitive and its arguments. Memories created without data alias
@@ -66,22 +68,27 @@ class RnnLayer {
   // handles are set before each execution.
   struct Plan {
     dnnl::primitive prim;
-    std::unordered_map<int, dnnl::memory> args;
+    std::unordered_map<int, dnnl::memory> args;  // all but the scratchpad
+    ScratchpadArg scratchpad;
     PreparedWeights* weights = nullptr;
     size_t workspace_bytes = 0;  // training and backward
     // Backward: the weight gradients from the primitive's layout to plain ldgoi.
     dnnl::reorder diff_layer_reorder, diff_iter_reorder;
+    ScratchpadArg diff_layer_scratchpad, diff_iter_scratchpad;
   };
-  // A caller's plans, keyed by (kind, dtype, T, N). One state serves one
-  // thread at a time.
+  // A caller's plans, keyed by (kind, dtype, T, N), and the oneDNN
+  // scratchpad (nn/scratchpad.h) of its training forwards and backwards. One
+  // state serves one thread at a time, whichever thread.
   struct State {
     PlanCache<Plan> plans;
+    ByteBuffer scratchpad;
   };
 
   // src [T, N, C] -> dst [T, N, H], both in `type`. With a context, runs
   // forward_training and fills the context for Backward; without, inference,
-  // where f32 inference via training (see below) writes `workspace` (grown
-  // as needed; nothing reads it, so layers that run in turn share one).
+  // which writes `workspace` (grown as needed): oneDNN's scratchpad, and the
+  // workspace of f32 inference via training (see below). Nothing reads it
+  // after the call, so layers that run in turn share one.
   // Thread-safe for distinct states and workspaces.
   void Forward(ComputeType type, int64_t T, int64_t N, const void* src, void* dst, Context* ctx,
                State* state, ByteBuffer* workspace) const;
@@ -177,6 +184,7 @@ class RnnLayer {
   Tensor plain_diff_layer_, plain_diff_iter_;
   dnnl::memory plain_diff_layer_mem_, plain_diff_iter_mem_;  // alias the two above
   mutable std::vector<std::unique_ptr<PreparedWeights>> prepared_;
+  mutable ByteBuffer reorder_scratchpad_;  // the weight reorders' (under weights_mutex_)
   mutable std::atomic<int64_t> num_weight_reorders_{0};
   mutable std::atomic<int64_t> num_plans_created_{0};
   bool f32_inference_via_training_ = true;

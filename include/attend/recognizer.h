@@ -2,7 +2,10 @@
 // samples or feature matrices. The model (attend/model.h) is immutable after
 // loading and shared; a Recognizer holds the state of its decodes (plans,
 // buffers), so use one Recognizer per thread, all over one model (Create()
-// or Clone()).
+// or Clone()). A Recognizer belongs to no thread: it may be created on one
+// and used or destroyed on others, one thread at a time. A decode needs at
+// most 256 KiB of the calling thread's stack (oneDNN's worker threads, with
+// DecodeOptions::threads != 1, use their own).
 //
 //   auto recognizer = attend::Recognizer::Load("models/default.attend");
 //   attend::Transcript t = recognizer->RecognizeFile("hello.wav");

@@ -2,7 +2,9 @@
 // Vosk's AcceptWaveform/PartialResult/Result and sherpa-onnx's OnlineStream).
 // Created by Recognizer::CreateStream(); it shares the recognizer's model and
 // language models and owns everything its decodes change, so streams on
-// different threads run independently. One thread at a time per stream.
+// different threads run independently. One thread at a time per stream,
+// whichever thread: a stream may be created on one thread and fed from
+// another (an audio callback, a pool's workers).
 //
 // The bidirectional encoder cannot run incrementally: an utterance is decoded
 // when the endpoint rules (attend/endpoint.h) end it, and the open one is

@@ -15,7 +15,6 @@
 #include "base/config_text.h"
 #include "base/error.h"
 #include "model/asr_model.h"
-#include "python/src/decode_thread.h"
 #include "python/src/keyword_options.h"
 #include "python/src/numpy_buffers.h"
 #include "python/src/stream.h"
@@ -61,18 +60,6 @@ void TakeResultOptions(py::kwargs* kwargs, DecodeOptions* options) {
   ATTEND_CHECK(options->partial_interval_seconds > 0, "--partial-interval must be > 0 seconds");
 }
 
-// One C++ recognizer and the thread it lives on (decode_thread.h).
-struct Slot {
-  explicit Slot(const Recognizer& prototype) {
-    thread.Run([&] { recognizer = prototype.Clone(); });
-  }
-  ~Slot() {
-    thread.Run([&] { recognizer.reset(); });
-  }
-  DecodeThread thread;
-  std::unique_ptr<Recognizer> recognizer;
-};
-
 class PyRecognizer {
  public:
   PyRecognizer(std::shared_ptr<PyModel> model, py::kwargs kwargs) : model_(std::move(model)) {
@@ -86,7 +73,7 @@ class PyRecognizer {
   }
 
   ~PyRecognizer() {
-    py::gil_scoped_release release;  // the slots' threads finish their work
+    py::gil_scoped_release release;  // the clones' memory is freed without the GIL
     idle_.clear();
   }
 
@@ -129,47 +116,48 @@ class PyRecognizer {
   const std::shared_ptr<PyModel>& model() const { return model_; }
 
  private:
-  // Runs `decode` on an idle slot's recognizer (a new slot when all are busy)
-  // with the GIL released.
+  // Runs `decode` with the GIL released on an idle clone of the prototype
+  // (a new one when all are busy), on the calling thread: a C++ Recognizer
+  // may decode on any thread, one at a time (attend/recognizer.h).
   template <typename Decode>
   Transcript Run(Decode decode) {
     py::gil_scoped_release release;
-    std::unique_ptr<Slot> slot = Take();
+    std::unique_ptr<Recognizer> recognizer = Take();
     Transcript t;
     try {
-      slot->thread.Run([&] { t = decode(slot->recognizer.get()); });
+      t = decode(recognizer.get());
     } catch (...) {
-      Return(std::move(slot));
+      Return(std::move(recognizer));
       throw;
     }
-    Return(std::move(slot));
+    Return(std::move(recognizer));
     return t;
   }
 
-  std::unique_ptr<Slot> Take() {
+  std::unique_ptr<Recognizer> Take() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!idle_.empty()) {
-        std::unique_ptr<Slot> slot = std::move(idle_.back());
+        std::unique_ptr<Recognizer> recognizer = std::move(idle_.back());
         idle_.pop_back();
-        return slot;
+        return recognizer;
       }
     }
     std::lock_guard<std::mutex> lock(prototype_mutex_);
-    return std::make_unique<Slot>(*prototype_);
+    return prototype_->Clone();
   }
 
-  void Return(std::unique_ptr<Slot> slot) {
+  void Return(std::unique_ptr<Recognizer> recognizer) {
     std::lock_guard<std::mutex> lock(mutex_);
-    idle_.push_back(std::move(slot));
+    idle_.push_back(std::move(recognizer));
   }
 
   std::shared_ptr<PyModel> model_;
   DecodeOptions options_;
-  std::unique_ptr<Recognizer> prototype_;  // cloned into slots and streams, never decodes
-  std::mutex prototype_mutex_;             // one Clone() or CreateStream() at a time
-  std::mutex mutex_;                       // guards idle_
-  std::vector<std::unique_ptr<Slot>> idle_;
+  std::unique_ptr<Recognizer> prototype_;          // cloned into slots and streams, never decodes
+  std::mutex prototype_mutex_;                     // one Clone() or CreateStream() at a time
+  std::mutex mutex_;                               // guards idle_
+  std::vector<std::unique_ptr<Recognizer>> idle_;  // clones no thread is using
 };
 
 }  // namespace

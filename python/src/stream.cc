@@ -9,7 +9,6 @@
 #include <pybind11/stl.h>
 
 #include "base/error.h"
-#include "python/src/decode_thread.h"
 #include "python/src/numpy_buffers.h"
 #include "python/src/transcript.h"
 
@@ -38,12 +37,12 @@ class PyStream {
       : model_rate_hz_(model_rate_hz) {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(*recognizer_mutex);
-    thread_.Run([&] { stream_ = recognizer.CreateStream(); });
+    stream_ = recognizer.CreateStream();
   }
 
   ~PyStream() {
     py::gil_scoped_release release;
-    thread_.Run([&] { stream_.reset(); });
+    stream_.reset();
   }
 
   py::list Accept(const py::handle& chunk, std::optional<int> sample_rate) {
@@ -53,12 +52,10 @@ class PyStream {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      thread_.Run([&] {
-        stream_->AcceptWaveform(samples.data, samples.count, rate);
-        TakeFinals(&pending);
-        if (samples.count > 0) pending.partial = stream_->PartialText();
-        pending.duration = stream_->Duration();
-      });
+      stream_->AcceptWaveform(samples.data, samples.count, rate);
+      TakeFinals(&pending);
+      if (samples.count > 0) pending.partial = stream_->PartialText();
+      pending.duration = stream_->Duration();
     }
     return Events(std::move(pending));
   }
@@ -68,10 +65,8 @@ class PyStream {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      thread_.Run([&] {
-        stream_->Finish();
-        TakeFinals(&pending);
-      });
+      stream_->Finish();
+      TakeFinals(&pending);
     }
     return Events(std::move(pending));
   }
@@ -79,7 +74,7 @@ class PyStream {
   void Reset() {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    thread_.Run([&] { stream_->Reset(); });
+    stream_->Reset();
     last_end_ = 0;
     partial_.clear();
   }
@@ -133,8 +128,7 @@ class PyStream {
     return events;
   }
 
-  DecodeThread thread_;  // where stream_ lives (decode_thread.h)
-  std::unique_ptr<Stream> stream_;
+  std::unique_ptr<Stream> stream_;  // fed by any Python thread, one at a time (mutex_)
   const int model_rate_hz_;
   std::mutex mutex_;     // one caller at a time
   double last_end_ = 0;  // where the last final ended: the open utterance starts there
