@@ -326,12 +326,14 @@ void AudioReader::CheckFloatSamples(int64_t count) {
   }
 }
 
+double AudioReader::ReserveSeconds() const {
+  if (input_frames_ <= 0) return 0.0;
+  return std::min(static_cast<double>(input_frames_) / input_rate_, kMaxReserveSeconds);
+}
+
 std::vector<float> AudioReader::ReadAll() {
   std::vector<float> all, chunk;
-  if (input_frames_ > 0) {
-    all.reserve(static_cast<size_t>(
-        static_cast<double>(input_frames_) * opts_.target_rate_hz / input_rate_ + 1024));
-  }
+  all.reserve(static_cast<size_t>(ReserveSeconds() * opts_.target_rate_hz) + 1024);
   while (Read(&chunk)) all.insert(all.end(), chunk.begin(), chunk.end());
   return all;
 }

@@ -63,6 +63,11 @@ class AudioReader {
   int32_t input_channels() const { return input_channels_; }
   // Input frames declared by the header (-1 for a pipe or stdin).
   int64_t input_frames() const { return input_frames_; }
+  // Seconds of audio worth reserving memory for: the header's length, at most
+  // kMaxReserveSeconds (a header can claim hours the file does not hold;
+  // longer audio still reads, its buffers grow as it comes); 0 when unknown.
+  double ReserveSeconds() const;
+  static constexpr double kMaxReserveSeconds = 600.0;
   const std::string& source() const { return source_; }
 
  private:

@@ -27,11 +27,9 @@ Matrix FeatureExtractor::Compute(const std::string& source, float speed) {
   const double rate = fbank_opts_.frame.samp_freq;
   if (speed != 1.0f) perturb = std::make_unique<Resampler>(rate * speed, rate);
   Matrix features(0, Dim());
-  if (reader.input_frames() > 0) {
-    const double seconds = static_cast<double>(reader.input_frames()) / reader.input_rate_hz();
-    features.ReserveRows(
-        static_cast<int64_t>(seconds / speed * 1000.0 / fbank_opts_.frame.frame_shift_ms) + 2);
-  }
+  features.ReserveRows(static_cast<int64_t>(reader.ReserveSeconds() / speed * 1000.0 /
+                                            fbank_opts_.frame.frame_shift_ms) +
+                       2);
   std::vector<float> chunk, perturbed;
   while (reader.Read(&chunk)) {
     if (perturb) {

@@ -246,5 +246,26 @@ TEST(AudioReader, UsableButWrongInputsWarnNamingTheFile) {
   EXPECT_FLOAT_EQ(clipped[300], x[300] * 32768.0f);
 }
 
+// A FLAC header claiming 2^36 - 1 samples (about 50 days at 16 kHz) in a file
+// of one second: reading reserves at most kMaxReserveSeconds (the fuzzer's
+// 10 GB reservation) and still reads the second that is there.
+TEST(AudioReader, AHeaderClaimingDaysReservesAtMostMinutes) {
+  testing::TempDir dir;
+  const std::string path = dir.File("lying_length.flac");
+  ASSERT_TRUE(
+      WriteAudio(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16000, 1, Sine(440, 16000, 16000)));
+  std::string bytes = testing::ReadFileBytes(path);
+  ASSERT_EQ(bytes.substr(0, 4), "fLaC");
+  // STREAMINFO's 36-bit total-samples field: the low nibble of byte 21, bytes 22-25.
+  bytes[21] = static_cast<char>(bytes[21] | 0x0f);
+  for (int i = 22; i < 26; ++i) bytes[i] = static_cast<char>(0xff);
+  std::ofstream(path, std::ios::binary) << bytes;
+
+  AudioReader reader(path, AudioOptions());
+  EXPECT_EQ(reader.input_frames(), (int64_t{1} << 36) - 1);
+  EXPECT_EQ(reader.ReserveSeconds(), AudioReader::kMaxReserveSeconds);
+  EXPECT_EQ(reader.ReadAll().size(), 16000u);
+}
+
 }  // namespace
 }  // namespace attend::frontend
