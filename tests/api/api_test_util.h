@@ -3,9 +3,11 @@
 // results compare for exact equality).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "attend/model.h"
 #include "attend/recognizer.h"
 #include "attend/result.h"
 
@@ -18,6 +20,19 @@ inline const std::string kRoot = std::string(ATTEND_TEST_DATA_DIR) + "/../";
 inline std::vector<std::string> SampleNames() {
   return {"espeak_en029_annie-f003056", "espeak_engb_aunty-d001653",
           "espeak_engbscotland_belinda-t000899", "flite_rms-c000253"};
+}
+
+// The paths of SampleNames()' WAV files.
+inline std::vector<std::string> SamplePaths() {
+  std::vector<std::string> paths;
+  for (const std::string& name : SampleNames()) paths.push_back(kRoot + "samples/" + name + ".wav");
+  return paths;
+}
+
+// models/default.attend, loaded once per test binary.
+inline std::shared_ptr<const Model> BundledModel() {
+  static const std::shared_ptr<const Model> model = Model::Load(kRoot + "models/default.attend");
+  return model;
 }
 
 // Beam 4, 2-best, no LM, one thread: quick, and deterministic.

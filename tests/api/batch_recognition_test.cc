@@ -25,13 +25,7 @@ namespace {
 using testing::Describe;
 using testing::FastOptions;
 using testing::kRoot;
-using testing::SampleNames;
-
-std::vector<std::string> SamplePaths() {
-  std::vector<std::string> paths;
-  for (const std::string& name : SampleNames()) paths.push_back(kRoot + "samples/" + name + ".wav");
-  return paths;
-}
+using testing::SamplePaths;
 
 std::shared_ptr<const DecodingSetup> FastSetup() {
   return std::make_shared<const DecodingSetup>(Model::Load(kRoot + "models/default.attend"),

@@ -18,17 +18,11 @@ using testing::Describe;
 
 using testing::FastOptions;
 using testing::kRoot;
-using testing::SampleNames;
-
-std::vector<std::string> Samples() {
-  std::vector<std::string> files;
-  for (const std::string& name : SampleNames()) files.push_back(kRoot + "samples/" + name + ".wav");
-  return files;
-}
+using testing::SamplePaths;
 
 TEST(Recognizer, EightThreadsOnOneModelEqualOneThreadInTurn) {
   std::shared_ptr<const Model> model = Model::Load(kRoot + "models/default.attend");
-  const std::vector<std::string> files = Samples();
+  const std::vector<std::string> files = SamplePaths();
   auto first = Recognizer::Create(model, FastOptions());
   std::vector<std::string> expected;
   for (const std::string& f : files) expected.push_back(Describe(first->RecognizeFile(f)));

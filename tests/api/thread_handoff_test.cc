@@ -24,28 +24,18 @@
 namespace attend {
 namespace {
 
+using testing::BundledModel;
 using testing::Describe;
 using testing::FastOptions;
-using testing::kRoot;
-using testing::SampleNames;
-
-std::vector<std::string> Samples() {
-  std::vector<std::string> files;
-  for (const std::string& name : SampleNames()) files.push_back(kRoot + "samples/" + name + ".wav");
-  return files;
-}
-
-std::shared_ptr<const Model> DefaultModel() {
-  static const std::shared_ptr<const Model> model = Model::Load(kRoot + "models/default.attend");
-  return model;
-}
+using testing::SamplePaths;
 
 // What a recognizer that stays on this thread gives for each sample.
 const std::vector<std::string>& Expected() {
   static const std::vector<std::string> expected = [] {
-    auto recognizer = Recognizer::Create(DefaultModel(), FastOptions());
+    auto recognizer = Recognizer::Create(BundledModel(), FastOptions());
     std::vector<std::string> out;
-    for (const std::string& f : Samples()) out.push_back(Describe(recognizer->RecognizeFile(f)));
+    for (const std::string& f : SamplePaths())
+      out.push_back(Describe(recognizer->RecognizeFile(f)));
     return out;
   }();
   return expected;
@@ -71,8 +61,8 @@ void OnThreadWithStack(size_t stack_bytes, const std::function<void()>& task) {
 }
 
 TEST(ThreadHandoff, RecognizerUsedHereThenOnAnotherThreadGivesTheSameResults) {
-  const std::vector<std::string> files = Samples();
-  auto recognizer = Recognizer::Create(DefaultModel(), FastOptions());
+  const std::vector<std::string> files = SamplePaths();
+  auto recognizer = Recognizer::Create(BundledModel(), FastOptions());
   // Its plans are built on this thread, then run on one that built none.
   EXPECT_EQ(Describe(recognizer->RecognizeFile(files[0])), Expected()[0]);
   std::vector<std::string> got(files.size());
@@ -87,9 +77,9 @@ TEST(ThreadHandoff, RecognizerUsedHereThenOnAnotherThreadGivesTheSameResults) {
 }
 
 TEST(ThreadHandoff, RecognizerAlternatingBetweenTwoThreadsGivesTheSameResults) {
-  const std::vector<std::string> files = Samples();
+  const std::vector<std::string> files = SamplePaths();
   std::unique_ptr<Recognizer> recognizer;
-  OnNewThread([&] { recognizer = Recognizer::Create(DefaultModel(), FastOptions()); });
+  OnNewThread([&] { recognizer = Recognizer::Create(BundledModel(), FastOptions()); });
   // Two long-lived threads take turns (one at a time) over the files in
   // order, each file twice: the second thread's first decode runs only
   // plans the first one built.
@@ -117,8 +107,8 @@ TEST(ThreadHandoff, RecognizerAlternatingBetweenTwoThreadsGivesTheSameResults) {
 }
 
 TEST(ThreadHandoff, StreamCreatedHereFedOnAnotherThreadGivesTheFileResults) {
-  auto recognizer = Recognizer::Create(DefaultModel(), FastOptions());
-  const std::vector<std::string> files = Samples();
+  auto recognizer = Recognizer::Create(BundledModel(), FastOptions());
+  const std::vector<std::string> files = SamplePaths();
   std::unique_ptr<Stream> stream = recognizer->CreateStream();
   for (size_t k = 0; k < files.size(); ++k) {
     // Every other file is fed here, the others on a thread of their own.
@@ -147,8 +137,8 @@ TEST(ThreadHandoff, StreamCreatedHereFedOnAnotherThreadGivesTheFileResults) {
 }
 
 TEST(ThreadHandoff, DecodesFitInA256KiBStack) {
-  const std::vector<std::string> files = Samples();
-  auto recognizer = Recognizer::Create(DefaultModel(), FastOptions());
+  const std::vector<std::string> files = SamplePaths();
+  auto recognizer = Recognizer::Create(BundledModel(), FastOptions());
   std::vector<std::string> got(files.size());
   OnThreadWithStack(size_t{256} << 10, [&] {
     for (size_t k = 0; k < files.size(); ++k)
