@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "nn/model_file.h"
 #include "tests/test_support.h"
@@ -152,6 +153,38 @@ TEST_F(TrainMpi, LossCurveTracksTheSingleProcess) {
   EXPECT_LT(std::stod(b.back()[2]), std::stod(b.front()[2])) << "the loss falls";
 }
 
+// The processes of session `sid`, from /proc (field 6 of /proc/PID/stat).
+std::vector<pid_t> SessionProcesses(pid_t sid) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;  // it ended meanwhile
+    const size_t close = line.rfind(')');     // the command name may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    long ppid = 0, pgrp = 0, session = 0;
+    rest >> state >> ppid >> pgrp >> session;
+    if (session == sid && state != "Z") pids.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return pids;
+}
+
+// SIGKILLs every process of session `sid` (mpirun puts each rank in a process
+// group of its own, so killing mpirun's group would leave the ranks running)
+// and waits up to 10 s until none is left.
+void KillSession(pid_t sid) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::vector<pid_t> pids = SessionProcesses(sid);
+    if (pids.empty()) return;
+    for (pid_t p : pids) kill(p, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // A 2-rank run killed with SIGKILL (every process of the job at once, as a
 // lost node) after its first checkpoint resumes under mpirun and ends exactly
 // like an uninterrupted 2-rank run: the same metrics rows (but wall time) and
@@ -165,17 +198,16 @@ TEST_F(TrainMpi, TwoRankRunKilledWithSigkillResumesExactly) {
   const auto whole = Train(2, args + " --exp " + tmp_.File("a"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
 
-  // mpirun and its ranks in a process group of their own, killed together.
+  // mpirun and its ranks in a session of their own, killed together.
   const pid_t pid = fork();
   if (pid == 0) {
-    setpgid(0, 0);
+    setsid();
     const std::string command = "exec " + Mpirun(2) + ATTEND_BINARY + " train " + args + " --exp " +
                                 tmp_.File("b") + " > " + tmp_.File("b.log") + " 2>&1";
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   ASSERT_GT(pid, 0);
-  setpgid(pid, pid);
   const std::string last = tmp_.File("b/checkpoints/last.attend");
   int status = 0;
   bool exited = false;
@@ -187,11 +219,10 @@ TEST_F(TrainMpi, TwoRankRunKilledWithSigkillResumesExactly) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ASSERT_FALSE(exited) << "the run ended before the kill: " << ReadFileBytes(tmp_.File("b.log"));
-  ASSERT_EQ(kill(-pid, SIGKILL), 0);
+  KillSession(pid);
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the kill";
-  // Ranks of the killed job are gone before the resumed one starts.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(SessionProcesses(pid).empty()) << "ranks of the killed job still run";
   ASSERT_FALSE(fs::exists(tmp_.File("b/model.attend")));
   const auto whole_rows = ReadCsv(tmp_.File("a/metrics.csv"));
   std::cout << "killed after " << ReadCsv(tmp_.File("b/metrics.csv")).size() << " of "
