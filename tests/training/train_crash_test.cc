@@ -24,7 +24,6 @@ namespace {
 
 using attend::testing::RunAttend;
 using testing::ExpectSameRun;
-using testing::kTinyConf;
 using testing::ReadFile;
 using testing::Spawn;
 namespace fs = std::filesystem;
@@ -91,15 +90,7 @@ void KillBetweenCheckpoints(const std::string& args, const std::string& log, int
 // same final model, bit for bit).
 TEST(TrainE2e, SigkillInsideCheckpointWritesAndBetweenThemResumesExactly) {
   attend::testing::TempDir tmp;
-  testing::MakeDataDir(tmp.File("train"), 80, 3);
-  testing::MakeDataDir(tmp.File("dev"), 8, 4);
-  std::ofstream(tmp.File("run.conf"))
-      << kTinyConf
-      << "epochs = 3\ncheckpoint-steps = 5\nencoder.dropout = 0.1\nspeed-perturb = 0.9,1.0,1.1\n"
-         "keep-best = 2\n";
-  const std::string common = "train --batch-frames 300 --log-every 1 --config " +
-                             tmp.File("run.conf") + " --data " + tmp.File("train") + " --dev " +
-                             tmp.File("dev");
+  const std::string common = testing::SetUpInterruptedRun(tmp, "", 1);
   const auto whole = RunAttend(common + " --exp " + tmp.File("a"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
 

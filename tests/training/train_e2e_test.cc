@@ -102,15 +102,8 @@ TEST(TrainE2e, TinyConfigLearnsItsTrainingDataThroughTrainTranscribeAndScore) {
 void ExpectResumeAfterSignalEndsExactlyLikeAnUninterruptedRun(const std::string& extra,
                                                               int signal = SIGKILL) {
   attend::testing::TempDir tmp;
-  testing::MakeDataDir(tmp.File("train"), 80, 3);
-  testing::MakeDataDir(tmp.File("dev"), 8, 4);
-  std::ofstream(tmp.File("run.conf"))
-      << kTinyConf
-      << "epochs = 3\ncheckpoint-steps = 5\nencoder.dropout = 0.1\nspeed-perturb = 0.9,1.0,1.1\n"
-         "spec-augment = true\nspecaug-freq-width = 4\nkeep-best = 2\n";
-  const std::string common = "train --batch-frames 300 --log-every 2 --config " +
-                             tmp.File("run.conf") + " --data " + tmp.File("train") + " --dev " +
-                             tmp.File("dev") + extra;
+  const std::string common =
+      testing::SetUpInterruptedRun(tmp, "spec-augment = true\nspecaug-freq-width = 4\n", 2) + extra;
   const auto whole = RunAttend(common + " --exp " + tmp.File("a"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
 

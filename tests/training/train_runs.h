@@ -17,6 +17,7 @@
 #include "nn/model_file.h"
 #include "tests/test_support.h"
 #include "tests/training/metrics_csv.h"
+#include "tests/training/synthetic_data.h"
 
 namespace attend::training::testing {
 
@@ -45,6 +46,23 @@ inline std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The interrupted-run tests' setup in `dir`: data dirs `train` (80
+// utterances) and `dev` (8), and run.conf: kTinyConf, 3 epochs, a checkpoint
+// every 5 steps, dropout, speed perturbation, 2 best kept, then `conf_extra`.
+// Returns the `attend train` arguments the whole and the interrupted runs share.
+inline std::string SetUpInterruptedRun(const attend::testing::TempDir& dir,
+                                       const std::string& conf_extra, int log_every) {
+  MakeDataDir(dir.File("train"), 80, 3);
+  MakeDataDir(dir.File("dev"), 8, 4);
+  std::ofstream(dir.File("run.conf"))
+      << kTinyConf
+      << "epochs = 3\ncheckpoint-steps = 5\nencoder.dropout = 0.1\nspeed-perturb = 0.9,1.0,1.1\n"
+         "keep-best = 2\n"
+      << conf_extra;
+  return "train --batch-frames 300 --log-every " + std::to_string(log_every) + " --config " +
+         dir.File("run.conf") + " --data " + dir.File("train") + " --dev " + dir.File("dev");
 }
 
 // Starts `attend <args>` (shell words) in the background; returns its pid.
