@@ -5,6 +5,7 @@
 #
 #   ./run.sh [--stage N] [--stop-stage M] [--mechanisms "additive location ..."]
 #            [--data data] [--exp exp] [--model-conf conf/model.conf] [--steps 3000]
+#            [--train-launcher "mpirun -np 2 --bind-to none" --train-threads 1]
 #
 # Stages (markers in $data/.done for 0, $exp/.done and per-chunk files for the rest;
 # a rerun skips what is done and an interrupted training resumes from its checkpoint):
@@ -16,7 +17,8 @@
 #              each chunk the dev loss (metrics.csv) and attend attention-stats on
 #              $data/dev_align (align.tsv)                            -> $exp/<mech>/
 #   3 decode   every set, greedy and beam + CTC, timed (RTF)          -> $exp/<mech>/decode_*
-#   4 score    WER/CER, step time, RTF, the step attention aligns     -> $exp/results.md
+#   4 score    WER/CER, RTF, the step attention aligns, and the step time
+#              (timed apart: --time-steps steps of each mechanism)    -> $exp/results.md
 #   5 figures  loss and alignment curves; one utterance's attention in every
 #              mechanism side by side; explorer pages                -> $exp/figures/
 # A smoke test of every stage in a minute or two: tests/recipes/attention_study_smoke_test.sh.
@@ -44,6 +46,9 @@ align_threshold=1.5  # attention aligns when its mean CTC distance (encoder fram
 beam=8
 joint_ctc_weight=0.3  # beam + CTC setting (CTC alone: 1)
 decode_threads=1      # oneDNN threads per decode (the RTF is per core)
+train_launcher=       # e.g. "mpirun -np 2 --bind-to none" (data-parallel); empty = one process
+train_threads=        # oneDNN threads per training process; empty = the config's (default: all cores)
+time_steps=100        # steps of the step-time measurement (stage 4)
 figure_utt=           # the utterance of the side-by-side figure; empty = dev_align's first
 force_stage=
 help_message="usage: $0 [options]  (stages: 0 data, 1 cmvn, 2 train, 3 decode, 4 score, 5 figures)"
@@ -55,6 +60,8 @@ help_message="usage: $0 [options]  (stages: 0 data, 1 cmvn, 2 train, 3 decode, 4
 . ../utils/run_stage.sh
 done_dir=$data/.done
 mkdir -p "$data" "$exp"
+threads_opt=()
+[ -z "$train_threads" ] || threads_opt=(--threads "$train_threads")
 
 dev_sets="synth_dev real_dev"
 test_sets="synth_test real_test"
@@ -118,8 +125,10 @@ train_mechanism() {
       local resume=()
       [ -f "$dir/train/checkpoints/last.attend" ] && resume=(--resume)
       log "train $m: steps up to $n"
-      attend train --config "$dir/train.conf" --data "$data/train" --dev "$data/dev_align" \
-        --exp "$dir/train" --cmvn "$exp/cmvn.ark" --max-steps "$n" --quiet "${resume[@]}"
+      # shellcheck disable=SC2086  # the launcher is a word list
+      $train_launcher "$(command -v attend)" train --config "$dir/train.conf" --data "$data/train" \
+        --dev "$data/dev_align" --exp "$dir/train" --cmvn "$exp/cmvn.ark" --max-steps "$n" \
+        "${threads_opt[@]}" --quiet "${resume[@]}"
       mkdir -p "$dir/chunks"
       touch "$dir/chunks/$n.trained"
     fi
@@ -175,7 +184,26 @@ if stage_begin 3 decode; then
 fi
 
 # ------------------------------------------------------------------ stage 4: score
+# The step time is timed apart from the study's training, whose clock runs on
+# through pauses and contention: $time_steps steps of each mechanism from
+# scratch (the same batches for all), with the study's launcher and threads;
+# seconds per step between the middle and the last step, so start-up is left out.
+measure_step_time() {
+  local m=$1 dir=$exp/$1/timing half=$((time_steps / 2))
+  [ -f "$exp/$m/step_seconds" ] && return 0
+  rm -rf "$dir"
+  # shellcheck disable=SC2086  # the launcher is a word list
+  $train_launcher "$(command -v attend)" train --config "$exp/$m/train.conf" --data "$data/train" \
+    --exp "$dir" --cmvn "$exp/cmvn.ark" --max-steps "$time_steps" --log-every "$half" \
+    --checkpoint-minutes 100000 "${threads_opt[@]}" --quiet >/dev/null
+  awk -F, -v a="$half" -v b="$time_steps" '$1 == a && t0 == "" { t0 = $8 }
+    $1 == b && t1 == "" { t1 = $8 } END { printf "%.4f\n", (t1 - t0) / (b - a) }' \
+    "$dir/metrics.csv" >"$exp/$m/step_seconds"
+  rm -rf "$dir"
+}
+
 if stage_begin 4 score; then
+  for m in $mechanisms; do measure_step_time "$m"; done
   for m in $mechanisms; do
     for set in $decode_sets; do
       for setting in greedy beam_ctc; do

@@ -6,4 +6,3 @@ recipe_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export PATH="${ATTEND_BUILD:-$recipe_root/../../build}/tools:$recipe_root/local:$recipe_root/../utils:$PATH"
 export LC_ALL=C
 export PYTHONUNBUFFERED=1
-export OMP_WAIT_POLICY=passive  # OpenMP threads sleep when idle: no spinning on a busy machine

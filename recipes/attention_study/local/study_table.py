@@ -7,8 +7,8 @@
 Per mechanism: WER/CER of every set (greedy and beam + CTC, from
 EXP/<mech>/decode_<set>_<setting>/score.txt), the step at which attention
 aligns (the first measured step whose mean CTC distance in EXP/<mech>/align.tsv
-is below --threshold encoder frames), the mean training step time (the last
-metrics.csv row's elapsed seconds over its step), the final dev loss, and the
+is below --threshold encoder frames), the training step time (EXP/<mech>/step_seconds,
+timed apart by run.sh's stage 4), the final dev loss (metrics.csv), and the
 decoding real-time factor of each setting (wall time over audio, summed over
 the sets).
 """
@@ -41,17 +41,19 @@ def align_step(path, threshold):
     return None
 
 
-def training(path):
-    """(seconds per step, last dev loss) from metrics.csv."""
+def last_dev_loss(path):
+    """The last dev loss in metrics.csv, or None."""
     if not os.path.exists(path):
-        return None, None
-    rows = list(csv.DictReader(open(path)))
-    if not rows:
-        return None, None
-    last = rows[-1]
-    per_step = float(last["time_s"]) / max(1, int(last["step"]))
-    dev = [float(r["dev_loss"]) for r in rows if r["dev_loss"]]
-    return per_step, dev[-1] if dev else None
+        return None
+    dev = [float(r["dev_loss"]) for r in csv.DictReader(open(path)) if r["dev_loss"]]
+    return dev[-1] if dev else None
+
+
+def step_seconds(path):
+    """Seconds per training step from run.sh's timing run, or None."""
+    if not os.path.exists(path):
+        return None
+    return float(open(path).read())
 
 
 def rtf(exp, mech, sets, setting):
@@ -95,7 +97,8 @@ def main():
                  "RTF greedy | RTF beam + CTC |")
     lines.append("|---|---|---|---|---|---|")
     for m in mechs:
-        per_step, dev = training(os.path.join(a.exp, m, "train", "metrics.csv"))
+        dev = last_dev_loss(os.path.join(a.exp, m, "train", "metrics.csv"))
+        per_step = step_seconds(os.path.join(a.exp, m, "step_seconds"))
         step = align_step(os.path.join(a.exp, m, "align.tsv"), a.threshold)
         aligned = "n/a (no attention)" if m == "ctc" else ("not within budget" if step is None else str(step))
         lines.append(f"| {m} | {aligned} | {fmt(dev)} | {fmt(per_step, 3)} | "
