@@ -16,7 +16,8 @@
 #   2 train    each mechanism for --steps steps, in chunks of --chunk steps; after
 #              each chunk the dev loss (metrics.csv) and attend attention-stats on
 #              $data/dev_align (align.tsv)                            -> $exp/<mech>/
-#   3 decode   every set, greedy and beam + CTC, timed (RTF)          -> $exp/<mech>/decode_*
+#   3 decode   every set, greedy and beam + CTC, timed (RTF), --decode-jobs at once
+#                                                                    -> $exp/<mech>/decode_*
 #   4 score    WER/CER, RTF, the step attention aligns, and the step time
 #              (timed apart: --time-steps steps of each mechanism)    -> $exp/results.md
 #   5 figures  loss and alignment curves; one utterance's attention in every
@@ -46,6 +47,7 @@ align_threshold=1.5  # attention aligns when its mean CTC distance (encoder fram
 beam=8
 joint_ctc_weight=0.3  # beam + CTC setting (CTC alone: 1)
 decode_threads=1      # oneDNN threads per decode (the RTF is per core)
+decode_jobs=2         # decodes at once (one per core: jobs x threads = the cores)
 train_launcher=       # e.g. "mpirun -np 2 --bind-to none" (data-parallel); empty = one process
 train_threads=        # oneDNN threads per training process; empty = the config's (default: all cores)
 time_steps=100        # steps of the step-time measurement (stage 4)
@@ -152,7 +154,8 @@ fi
 # ----------------------------------------------------------------- stage 3: decode
 # Every set decoded as single segments (no endpointing: the long utterances must
 # stay whole), greedy (beam 1, attention only) and beam + CTC; CTC alone decodes
-# with CTC weight 1 in both. Wall time per set over its audio is the RTF.
+# with CTC weight 1 in both. Wall time per set over its audio is the RTF (each
+# decode has its own core: --decode-jobs x --decode-threads = the cores).
 decode_set() {
   local m=$1 set=$2 setting=$3 out=$exp/$1/decode_$2_$3
   [ -f "$out/hyp" ] && return 0
@@ -177,7 +180,18 @@ decode_set() {
 if stage_begin 3 decode; then
   for m in $mechanisms; do
     for set in $decode_sets; do
-      for setting in greedy beam_ctc; do decode_set "$m" "$set" "$setting"; done
+      for setting in greedy beam_ctc; do
+        while [ "$(jobs -rp | wc -l)" -ge "$decode_jobs" ]; do wait -n || true; done
+        decode_set "$m" "$set" "$setting" &
+      done
+    done
+  done
+  wait
+  for m in $mechanisms; do  # a decode that failed left no hyp
+    for set in $decode_sets; do
+      for setting in greedy beam_ctc; do
+        [ -f "$exp/$m/decode_${set}_$setting/hyp" ] || { log "decode $m $set $setting failed"; exit 1; }
+      done
     done
   done
   stage_done 3 decode
