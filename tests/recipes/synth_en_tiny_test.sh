@@ -10,6 +10,10 @@
 #   synth_en_tiny_test.sh BUILD_DIR RECIPE_DIR WORK_DIR
 set -euo pipefail
 export LC_ALL=C
+# ctest runs tests side by side: OpenMP threads sleep when idle instead of
+# spinning on cores another test needs (the recipes leave the default, which
+# is faster on a machine of their own).
+export OMP_WAIT_POLICY=passive
 build=$1
 recipe=$2
 work=$3
