@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The study's figures (python3-matplotlib).
 
-    study_figures.py --exp EXP --mechanisms "additive ..." --utt UTT --threshold 1.5 --out DIR
+    study_figures.py --exp EXP --mechanisms "additive ..." --utt UTT --threshold 5 --out DIR
 
 DIR/curves.png: per mechanism, the training loss (line) and dev loss (dots)
 from EXP/<mech>/train/metrics.csv, and the mean distance of the attention

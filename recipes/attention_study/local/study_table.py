@@ -2,7 +2,7 @@
 """The study's results table (markdown) from an experiment directory.
 
     study_table.py --exp EXP --mechanisms "additive ..." --sets "synth_dev ..."
-                   --threshold 1.5 --out EXP/results.md
+                   --threshold 5 --out EXP/results.md
 
 Per mechanism: WER/CER of every set (greedy and beam + CTC, from
 EXP/<mech>/decode_<set>_<setting>/score.txt), the step at which attention
