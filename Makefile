@@ -92,7 +92,7 @@ asan-test: deps
 
 # ThreadSanitizer on the tests that share one model between threads (see
 # tests/tsan.supp for what is suppressed and why).
-TSAN_TESTS := EightThreads|BatchRecognition
+TSAN_TESTS := EightThreads|BatchRecognition|ThreadHandoff
 tsan-test: deps
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTEND_TSAN=ON \
 	  -DATTEND_BUILD_BENCH=OFF -DATTEND_WERROR=$(ATTEND_WERROR)
