@@ -15,6 +15,7 @@
 
 #include "attend/model.h"
 #include "base/error.h"
+#include "decoder/attention_decoder.h"
 #include "decoder/attention_stats.h"
 #include "decoder/timestamps.h"
 #include "decoder/vocabulary.h"
@@ -37,12 +38,32 @@ struct Work {
   decoder::DecoderTrainContext decoder_ctx;
 };
 
+// Each head's weights of the first `rows` steps of a teacher-forced Forward
+// over one utterance (each step's head_weights is [1, heads, T']), the
+// first `frames` frames of each row; nothing for a one-head model.
+void CopyHeads(const decoder::DecoderTrainContext& ctx, int64_t rows, int64_t frames,
+               std::vector<std::vector<float>>* heads) {
+  heads->clear();
+  if (rows == 0 || ctx.steps.empty()) return;
+  const int64_t num_heads = ctx.steps[0].attention.head_weights.dim(1);
+  if (num_heads < 2) return;
+  heads->assign(num_heads, std::vector<float>(rows * frames));
+  for (int64_t i = 0; i < rows; ++i) {
+    const nn::Tensor& w = ctx.steps[i].attention.head_weights;  // [1, heads, T']
+    const int64_t stride = w.dim(2);
+    for (int64_t h = 0; h < num_heads; ++h)
+      std::copy_n(w.data() + h * stride, frames, (*heads)[h].data() + i * frames);
+  }
+}
+
 // Teacher-forced attention of one utterance ([tokens + 1, frames] row-major,
-// the valid encoder frames only) and the first frame CTC aligns each token to
-// (empty when the reference cannot be aligned).
+// the valid encoder frames only; the heads' mean), each head's (the same
+// shape; left empty for a one-head model) and the first frame CTC aligns each
+// token to (empty when the reference cannot be aligned).
 void RunUtterance(const model::AsrModel& net, frontend::Matrix feats,
                   const std::vector<int>& targets, Work* w, std::vector<float>* attention,
-                  int64_t* frames, std::vector<int64_t>* ctc_frames) {
+                  std::vector<std::vector<float>>* head_attention, int64_t* frames,
+                  std::vector<int64_t>* ctc_frames) {
   if (net.cmvn() != nullptr) net.cmvn()->Apply(&feats);
   const int64_t T = feats.rows(), dim = feats.cols();
   const int64_t padded = net.config().encoder.PaddedLength(T);
@@ -59,6 +80,7 @@ void RunUtterance(const model::AsrModel& net, frontend::Matrix feats,
   attention->resize(rows * *frames);
   for (int64_t i = 0; i < rows; ++i)
     std::copy_n(w->attention.data() + i * stride, *frames, attention->data() + i * *frames);
+  CopyHeads(w->decoder_ctx, rows, *frames, head_attention);
   ctc_frames->clear();
   for (const decoder::TokenSpan& s :
        decoder::CtcAlign(w->ctc_log_probs.data(), *frames, net.vocab().size(),
@@ -66,7 +88,18 @@ void RunUtterance(const model::AsrModel& net, frontend::Matrix feats,
     ctc_frames->push_back(s.start_frame);
 }
 
-nlohmann::json ToJson(const std::string& key, const decoder::AttentionStats& s) {
+// The statistics of one head: the ratios and its distance from CTC.
+nlohmann::json HeadJson(const decoder::AttentionStats& s) {
+  nlohmann::json j = {{"sharpness", s.sharpness},
+                      {"entropy", s.entropy},
+                      {"monotonicity", s.monotonicity},
+                      {"ctc_distance", nullptr}};
+  if (s.ctc_distance >= 0) j["ctc_distance"] = s.ctc_distance;
+  return j;
+}
+
+nlohmann::json ToJson(const std::string& key, const decoder::AttentionStats& s,
+                      const std::vector<decoder::AttentionStats>& heads) {
   nlohmann::json j = {{"key", key},
                       {"steps", s.rows},
                       {"frames", s.frames},
@@ -80,6 +113,10 @@ nlohmann::json ToJson(const std::string& key, const decoder::AttentionStats& s) 
                       {"jumps_back", s.jumps_back},
                       {"unattended_tail", s.unattended_tail}};
   if (s.ctc_distance >= 0) j["ctc_distance"] = s.ctc_distance;
+  if (!heads.empty()) {
+    j["heads"] = nlohmann::json::array();
+    for (const decoder::AttentionStats& h : heads) j["heads"].push_back(HeadJson(h));
+  }
   return j;
 }
 
@@ -88,6 +125,18 @@ std::string Str(double value) {
   std::ostringstream out;
   out << value;
   return out.str();
+}
+
+// One line per head of a multi-head model: the mean matrix's peak can sit
+// where no head looks, so each head is measured on its own too.
+void PrintHeads(const std::vector<decoder::AttentionStatsSummary>& heads, std::ostream& out) {
+  char line[160];
+  for (size_t h = 0; h < heads.size(); ++h) {
+    std::snprintf(line, sizeof(line),
+                  "  head %-11zu sharpness %.3f  monotonicity %.3f  ctc_distance %.3f\n", h + 1,
+                  heads[h].sharpness, heads[h].monotonicity, heads[h].ctc_distance);
+    out << line;
+  }
 }
 
 void PrintSummary(const decoder::AttentionStatsSummary& s, const decoder::AttentionStatsOptions& o,
@@ -133,7 +182,9 @@ int RunAttentionStats(const Args& args) {
       "steps whose peak does not move back), coverage (share of encoder frames that get enough "
       "weight), the mean distance of each token's peak from its first frame in the CTC forced "
       "alignment (encoder frames), and failure counts (stalls, jumps back, unattended tails). "
-      "Every decoder step counts, the final <sos/eos> step too. Writes one JSON line per "
+      "Every decoder step counts, the final <sos/eos> step too. A multi-head model's statistics "
+      "are of the heads' mean, and each head's are added (\"heads\" in the JSON, a line per "
+      "head in the table). Writes one JSON line per "
       "utterance and a summary table. An utterance that fails is reported and skipped; the exit "
       "status is 1 if any failed.",
       {"model", "data", "out", "summary"}};
@@ -177,18 +228,26 @@ int RunAttentionStats(const Args& args) {
   frontend::Fbank fbank(config.fbank);
   Work work;
   std::vector<float> attention;
+  std::vector<std::vector<float>> head_attention;
   std::vector<int64_t> ctc_frames;
   std::vector<decoder::AttentionStats> all;
+  std::vector<std::vector<decoder::AttentionStats>> all_heads;  // [head][utterance]
   int64_t failed = 0;
   for (const training::Utterance& u : data.utterances()) {
     try {
       int64_t frames = 0;
-      RunUtterance(net, data.Features(u, 1.0f, &fbank), u.targets, &work, &attention, &frames,
-                   &ctc_frames);
+      RunUtterance(net, data.Features(u, 1.0f, &fbank), u.targets, &work, &attention,
+                   &head_attention, &frames, &ctc_frames);
       const int64_t rows = static_cast<int64_t>(attention.size()) / frames;
       all.push_back(decoder::ComputeAttentionStats({attention.data(), rows, frames}, ctc_frames,
                                                    stats_options));
-      out << ToJson(u.key, all.back()).dump() << "\n";
+      std::vector<decoder::AttentionStats> heads;
+      for (const std::vector<float>& h : head_attention)
+        heads.push_back(
+            decoder::ComputeAttentionStats({h.data(), rows, frames}, ctc_frames, stats_options));
+      all_heads.resize(heads.size());
+      for (size_t h = 0; h < heads.size(); ++h) all_heads[h].push_back(heads[h]);
+      out << ToJson(u.key, all.back(), heads).dump() << "\n";
     } catch (const Error& e) {
       std::cerr << "attend: error: " << u.key << ": " << e.what() << "; skipped\n";
       ++failed;
@@ -198,13 +257,15 @@ int RunAttentionStats(const Args& args) {
   ATTEND_CHECK(out, "error writing '", out_path.empty() ? "stdout" : out_path, "'");
 
   const decoder::AttentionStatsSummary summary = decoder::Summarize(all);
-  if (summary_path.empty()) {
-    PrintSummary(summary, stats_options, std::cerr);
-  } else {
-    std::ofstream f(summary_path);
-    PrintSummary(summary, stats_options, f);
-    ATTEND_CHECK(f, "cannot write '", summary_path, "'");
-  }
+  std::vector<decoder::AttentionStatsSummary> head_summaries;
+  for (const auto& h : all_heads) head_summaries.push_back(decoder::Summarize(h));
+  std::ofstream summary_file;
+  if (!summary_path.empty()) summary_file.open(summary_path);
+  std::ostream& table = summary_path.empty() ? std::cerr : summary_file;
+  PrintSummary(summary, stats_options, table);
+  PrintHeads(head_summaries, table);
+  table.flush();
+  ATTEND_CHECK(table, "cannot write '", summary_path.empty() ? "stderr" : summary_path, "'");
   return failed > 0 ? kExitFailure : 0;
 }
 

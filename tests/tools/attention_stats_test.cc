@@ -75,11 +75,70 @@ TEST(AttentionStatsCommand, BundledSamples) {
     EXPECT_TRUE(j.at("ctc_distance").is_number()) << line;
     EXPECT_TRUE(j.at("stalls").is_number_integer()) << line;
     EXPECT_TRUE(j.at("unattended_tail").is_boolean()) << line;
+    EXPECT_FALSE(j.contains("heads")) << "one head: its statistics are the mean's: " << line;
   }
   EXPECT_EQ(seen, keys);
   const std::string table = ReadFile(summary);
   EXPECT_NE(table.find("over 5 utterances"), std::string::npos) << table;
   EXPECT_NE(table.find("monotonicity"), std::string::npos) << table;
+}
+
+// A multi-head model gets each head's statistics besides the mean's. A tiny
+// 4-head model trained for two steps (a low softmax temperature so that its
+// heads differ): 4 entries per utterance, and the mean matrix is no sharper
+// than its heads on average (a row's largest mean weight is at most the mean
+// of the heads' largest weights), which reading the wrong buffer would break.
+TEST(AttentionStatsCommand, MultiHeadModelMeasuresEachHead) {
+  testing::TempDir dir;
+  const std::string data = dir.File("data");
+  std::filesystem::create_directories(data);
+  std::filesystem::copy_file(kRoot + "/samples/text", data + "/text");
+  {
+    std::ifstream text(data + "/text");
+    std::ofstream scp(data + "/wav.scp"), utt2spk(data + "/utt2spk");
+    for (std::string line; std::getline(text, line);) {
+      if (line.empty()) continue;
+      const std::string key = line.substr(0, line.find(' '));
+      scp << key << " " << kRoot << "/samples/" << key << ".wav\n";
+      utt2spk << key << " " << key << "\n";
+    }
+  }
+  const std::string exp = dir.File("exp");
+  auto r = RunAttend("train --quiet --data " + data + " --exp " + exp +
+                     " --max-steps 2 --threads 1 --encoder.num_layers 1 --encoder.reduction 1"
+                     " --encoder.hidden_dim 16 --encoder.proj_dim 16"
+                     " --decoder-embedding-dim 8 --decoder-hidden-dim 16"
+                     " --attention-type location --attention-dim 16 --attention-heads 4"
+                     " --attention-temperature 0.02");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string out = dir.File("stats.jsonl"), summary = dir.File("summary.txt");
+  r = RunAttend("attention-stats --model " + exp + "/model.attend --data " + data + " --out " +
+                out + " --summary " + summary);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  std::istringstream lines(ReadFile(out));
+  int utterances = 0;
+  bool heads_differ = false;
+  for (std::string line; std::getline(lines, line); ++utterances) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    const auto& heads = j.at("heads");
+    ASSERT_EQ(heads.size(), 4u) << line;
+    double mean_of_head_sharpness = 0;
+    for (const auto& h : heads) {
+      const double sharpness = h.at("sharpness");
+      EXPECT_GT(sharpness, 0.0) << line;
+      EXPECT_LE(sharpness, 1.0) << line;
+      EXPECT_TRUE(h.at("ctc_distance").is_number()) << line;
+      mean_of_head_sharpness += sharpness / 4;
+      heads_differ |= sharpness != heads[0].at("sharpness").get<double>();
+    }
+    EXPECT_LE(j.at("sharpness").get<double>(), mean_of_head_sharpness + 1e-6) << line;
+  }
+  EXPECT_EQ(utterances, 5);
+  EXPECT_TRUE(heads_differ) << "the test needs heads that differ";
+  const std::string table = ReadFile(summary);
+  EXPECT_NE(table.find("head 4 "), std::string::npos) << table;
+  EXPECT_EQ(table.find("head 5 "), std::string::npos) << table;
 }
 
 TEST(AttentionStatsCommand, NeedsData) {
