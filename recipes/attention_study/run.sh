@@ -52,6 +52,7 @@ decode_jobs=2         # decodes at once (one per core: jobs x threads = the core
 train_launcher=       # e.g. "mpirun -np 2 --bind-to none" (data-parallel); empty = one process
 train_threads=        # oneDNN threads per training process; empty = the config's (default: all cores)
 time_steps=100        # steps of the step-time measurement (stage 4)
+stats_build=          # build directory whose attend measures attention (default: the one on PATH)
 figure_utt=           # the utterance of the side-by-side figure; empty = dev_align's first
 force_stage=
 help_message="usage: $0 [options]  (stages: 0 data, 1 cmvn, 2 train, 3 decode, 4 score, 5 figures)"
@@ -65,6 +66,8 @@ done_dir=$data/.done
 mkdir -p "$data" "$exp"
 threads_opt=()
 [ -z "$train_threads" ] || threads_opt=(--threads "$train_threads")
+stats_attend=attend
+[ -z "$stats_build" ] || stats_attend=$stats_build/tools/attend
 
 dev_sets="synth_dev real_dev"
 test_sets="synth_test real_test"
@@ -121,7 +124,8 @@ train_mechanism() {
   local m=$1 dir=$exp/$1
   mkdir -p "$dir"
   cat "$model_conf" "conf/mech/$m.conf" >"$dir/train.conf"
-  [ -f "$dir/align.tsv" ] || printf 'step\tctc_distance\tsharpness\tmonotonicity\n' >"$dir/align.tsv"
+  [ -f "$dir/align.tsv" ] ||
+    printf 'step\tctc_distance\tsharpness\tmonotonicity\tbest_head_ctc_distance\n' >"$dir/align.tsv"
   local n
   for ((n = chunk; n <= steps; n += chunk)); do
     if [ ! -f "$dir/chunks/$n.trained" ]; then
@@ -137,12 +141,16 @@ train_mechanism() {
     fi
     [ "$m" != ctc ] || continue  # no attention to measure
     if ! grep -q "^$n	" "$dir/align.tsv"; then
-      attend attention-stats --model "$dir/train/checkpoints/last.attend" --data "$data/dev_align" \
-        --out "$dir/chunks/$n.stats.jsonl" --summary "$dir/chunks/$n.summary.txt"
+      "$stats_attend" attention-stats --model "$dir/train/checkpoints/last.attend" \
+        --data "$data/dev_align" --out "$dir/chunks/$n.stats.jsonl" \
+        --summary "$dir/chunks/$n.summary.txt"
+      # The mean matrix's figures, and the distance of the head nearest CTC
+      # (a multi-head model's lines "head N ... ctc_distance D"; else the mean's).
       awk -v step="$n" '$1 == "sharpness" { s = $2 } $1 == "monotonicity" { m = $2 }
         $1 == "ctc_distance" { d = $2 }
-        END { printf "%s\t%s\t%s\t%s\n", step, d, s, m }' "$dir/chunks/$n.summary.txt" \
-        >>"$dir/align.tsv"
+        $1 == "head" && (b == "" || $NF + 0 < b + 0) { b = $NF }
+        END { printf "%s\t%s\t%s\t%s\t%s\n", step, d, s, m, (b == "" ? d : b) }' \
+        "$dir/chunks/$n.summary.txt" >>"$dir/align.tsv"
     fi
   done
 }

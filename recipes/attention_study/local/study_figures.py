@@ -5,8 +5,9 @@
 
 DIR/curves.png: per mechanism, the training loss (line) and dev loss (dots)
 from EXP/<mech>/train/metrics.csv, and the mean distance of the attention
-peaks from the CTC alignment on dev_align (EXP/<mech>/align.tsv) with the
-threshold that counts as aligned.
+peaks from the CTC alignment on dev_align (EXP/<mech>/align.tsv; a multi-head
+model's nearest head, and dotted its heads' mean) with the threshold that
+counts as aligned.
 DIR/attention.png: utterance UTT's attention in every mechanism side by side,
 read from the explorer page EXP/figures/explorer_<mech>/<UTT>.html (the best
 hypothesis, the heads' mean); CTC alone has none and gets a note instead.
@@ -38,15 +39,19 @@ def metrics(path):
 
 
 def alignment(path):
-    steps, distance = [], []
+    """Steps, the mean matrix's CTC distances and the nearest head's."""
+    steps, distance, best_head = [], [], []
     if os.path.exists(path):
         for row in csv.DictReader(open(path), delimiter="\t"):
             try:
-                distance.append(float(row["ctc_distance"]))
-                steps.append(int(row["step"]))
+                d = float(row["ctc_distance"])
+                b = float(row.get("best_head_ctc_distance") or d)
             except ValueError:
                 continue
-    return steps, distance
+            steps.append(int(row["step"]))
+            distance.append(d)
+            best_head.append(b)
+    return steps, distance, best_head
 
 
 def page_attention(path):
@@ -68,9 +73,11 @@ def curves(a, mechs):
         steps, train, dev_steps, dev = metrics(os.path.join(a.exp, m, "train", "metrics.csv"))
         loss_ax.plot(steps, train, color=c, lw=1, label=f"{m} train")
         loss_ax.plot(dev_steps, dev, "o--", color=c, ms=3, lw=0.8)
-        s, d = alignment(os.path.join(a.exp, m, "align.tsv"))
+        s, d, b = alignment(os.path.join(a.exp, m, "align.tsv"))
         if s:
-            align_ax.plot(s, d, "o-", color=c, ms=3, label=m)
+            align_ax.plot(s, b, "o-", color=c, ms=3, label=m)
+            if b != d:  # a multi-head model: the heads' mean, dotted
+                align_ax.plot(s, d, ":", color=c, lw=1, label=f"{m} (heads' mean)")
     loss_ax.set(xlabel="step", ylabel="loss (line: train, dots: dev)", title="loss")
     loss_ax.legend(fontsize=8)
     align_ax.axhline(a.threshold, color="grey", ls=":", label="aligned below")

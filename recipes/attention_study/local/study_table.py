@@ -7,7 +7,7 @@
 Per mechanism: WER/CER of every set (greedy and beam + CTC, from
 EXP/<mech>/decode_<set>_<setting>/score.txt), the step at which attention
 aligns (the first measured step whose mean CTC distance in EXP/<mech>/align.tsv
-is below --threshold encoder frames), the training step time (EXP/<mech>/step_seconds,
+is below --threshold encoder frames; a multi-head model's nearest head's), the training step time (EXP/<mech>/step_seconds,
 timed apart by run.sh's stage 4), the final dev loss (metrics.csv), and the
 decoding real-time factor of each setting (wall time over audio, summed over
 the sets).
@@ -34,7 +34,7 @@ def align_step(path, threshold):
     with open(path) as f:
         for row in csv.DictReader(f, delimiter="\t"):
             try:
-                if float(row["ctc_distance"]) < threshold:
+                if float(row.get("best_head_ctc_distance") or row["ctc_distance"]) < threshold:
                     return int(row["step"])
             except ValueError:
                 continue  # "-": nothing could be CTC-aligned yet
