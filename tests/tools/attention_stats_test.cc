@@ -12,13 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/test_support.h"
+#include "tests/tools/samples_data_dir.h"
 
 namespace attend {
 namespace {
 
 using testing::RunAttend;
-
-const std::string kRoot = std::string(ATTEND_TEST_DATA_DIR) + "/..";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -30,25 +29,13 @@ std::string ReadFile(const std::string& path) {
 TEST(AttentionStatsCommand, BundledSamples) {
   testing::TempDir dir;
   const std::string data = dir.File("data");
-  std::filesystem::create_directories(data);
-  // The samples' references, and a wav.scp pointing at each sample.
-  std::filesystem::copy_file(kRoot + "/samples/text", data + "/text");
-  std::set<std::string> keys;
-  {
-    std::ifstream text(data + "/text");
-    std::ofstream scp(data + "/wav.scp");
-    for (std::string line; std::getline(text, line);) {
-      if (line.empty()) continue;
-      const std::string key = line.substr(0, line.find(' '));
-      keys.insert(key);
-      scp << key << " " << kRoot << "/samples/" << key << ".wav\n";
-    }
-  }
+  const std::set<std::string> keys = testing::WriteSamplesDataDir(data);
   ASSERT_EQ(keys.size(), 5u);
 
   const std::string out = dir.File("stats.jsonl"), summary = dir.File("summary.txt");
-  const auto r = RunAttend("attention-stats --model " + kRoot + "/models/default.attend --data " +
-                           data + " --out " + out + " --summary " + summary);
+  const auto r = RunAttend("attention-stats --model " + testing::SourceRoot() +
+                           "/models/default.attend --data " + data + " --out " + out +
+                           " --summary " + summary);
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   std::istringstream lines(ReadFile(out));
@@ -84,32 +71,14 @@ TEST(AttentionStatsCommand, BundledSamples) {
 }
 
 // A multi-head model gets each head's statistics besides the mean's. A tiny
-// 4-head model trained for two steps (a low softmax temperature so that its
-// heads differ): 4 entries per utterance, and the mean matrix is no sharper
+// 4-head model (TrainTinyFourHeadModel): 4 entries per utterance, and the mean matrix is no sharper
 // than its heads on average (a row's largest mean weight is at most the mean
 // of the heads' largest weights), which reading the wrong buffer would break.
 TEST(AttentionStatsCommand, MultiHeadModelMeasuresEachHead) {
   testing::TempDir dir;
-  const std::string data = dir.File("data");
-  std::filesystem::create_directories(data);
-  std::filesystem::copy_file(kRoot + "/samples/text", data + "/text");
-  {
-    std::ifstream text(data + "/text");
-    std::ofstream scp(data + "/wav.scp"), utt2spk(data + "/utt2spk");
-    for (std::string line; std::getline(text, line);) {
-      if (line.empty()) continue;
-      const std::string key = line.substr(0, line.find(' '));
-      scp << key << " " << kRoot << "/samples/" << key << ".wav\n";
-      utt2spk << key << " " << key << "\n";
-    }
-  }
-  const std::string exp = dir.File("exp");
-  auto r = RunAttend("train --quiet --data " + data + " --exp " + exp +
-                     " --max-steps 2 --threads 1 --encoder.num_layers 1 --encoder.reduction 1"
-                     " --encoder.hidden_dim 16 --encoder.proj_dim 16"
-                     " --decoder-embedding-dim 8 --decoder-hidden-dim 16"
-                     " --attention-type location --attention-dim 16 --attention-heads 4"
-                     " --attention-temperature 0.02");
+  const std::string data = dir.File("data"), exp = dir.File("exp");
+  testing::WriteSamplesDataDir(data);
+  auto r = testing::TrainTinyFourHeadModel(data, exp);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string out = dir.File("stats.jsonl"), summary = dir.File("summary.txt");
   r = RunAttend("attention-stats --model " + exp + "/model.attend --data " + data + " --out " +

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/test_support.h"
+#include "tests/tools/samples_data_dir.h"
 #include "tools/common/explorer_index.h"
 #include "tools/common/explorer_page.h"
 
@@ -246,26 +247,9 @@ TEST_F(ExplorerTest, PagesPassTheirSelfTestInChromium) {
 // differently, and the CTC alignment overlay draws over them; a page whose
 // switch is broken fails.
 TEST_F(ExplorerTest, MultiHeadModelOffersEachHead) {
-  const std::string data = dir_->File("multihead_data");
-  std::filesystem::create_directories(data);
-  {
-    std::ofstream text(data + "/text"), scp(data + "/wav.scp"), utt2spk(data + "/utt2spk");
-    std::ifstream refs(Root() + "/samples/text");
-    for (std::string line; std::getline(refs, line);) {
-      if (line.empty()) continue;
-      const std::string key = line.substr(0, line.find(' '));
-      text << line << "\n";
-      scp << key << " " << Root() << "/samples/" << key << ".wav\n";
-      utt2spk << key << " " << key << "\n";
-    }
-  }
-  const std::string exp = dir_->File("multihead_exp");
-  auto r = RunAttend("train --quiet --data " + data + " --exp " + exp +
-                     " --max-steps 2 --threads 1 --encoder.num_layers 1 --encoder.reduction 1"
-                     " --encoder.hidden_dim 16 --encoder.proj_dim 16"
-                     " --decoder-embedding-dim 8 --decoder-hidden-dim 16"
-                     " --attention-type location --attention-dim 16 --attention-heads 4"
-                     " --attention-temperature 0.02");
+  const std::string data = dir_->File("multihead_data"), exp = dir_->File("multihead_exp");
+  testing::WriteSamplesDataDir(data);
+  auto r = testing::TrainTinyFourHeadModel(data, exp);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string sample = kSamples[0];
   r = RunAttend("transcribe --quiet --format html --beam 2 --nbest 2 --max-len-ratio 0.2 --model " +
