@@ -186,23 +186,24 @@ decode_set() {
   mv "$out/hyp.tmp" "$out/hyp"
 }
 
-if stage_begin 3 decode; then
+decodes() {  # every decode of stage 3, one "mechanism set setting" per line
+  local m set setting
   for m in $mechanisms; do
     for set in $decode_sets; do
-      for setting in greedy beam_ctc; do
-        while [ "$(jobs -rp | wc -l)" -ge "$decode_jobs" ]; do wait -n || true; done
-        decode_set "$m" "$set" "$setting" &
-      done
+      for setting in greedy beam_ctc; do echo "$m $set $setting"; done
     done
   done
+}
+
+if stage_begin 3 decode; then
+  while read -r m set setting; do
+    while [ "$(jobs -rp | wc -l)" -ge "$decode_jobs" ]; do wait -n || true; done
+    decode_set "$m" "$set" "$setting" &
+  done < <(decodes)
   wait
-  for m in $mechanisms; do  # a decode that failed left no hyp
-    for set in $decode_sets; do
-      for setting in greedy beam_ctc; do
-        [ -f "$exp/$m/decode_${set}_$setting/hyp" ] || { log "decode $m $set $setting failed"; exit 1; }
-      done
-    done
-  done
+  while read -r m set setting; do  # a decode that failed left no hyp
+    [ -f "$exp/$m/decode_${set}_$setting/hyp" ] || { log "decode $m $set $setting failed"; exit 1; }
+  done < <(decodes)
   stage_done 3 decode
 fi
 
